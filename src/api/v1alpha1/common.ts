@@ -1,0 +1,75 @@
+import { z } from "zod";
+
+export const GROUP = "accounts.unleash.dev";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** A Kubernetes object name (DNS-1123 subdomain). */
+export const objectName = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+
+/** A Secret data key, as Kubernetes accepts it. */
+export const secretKey = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[-._a-zA-Z0-9]+$/);
+
+/**
+ * A Go-style duration ("720h", "90m", "1h30m", "45s"): the format people know
+ * from cert-manager and that CEL's duration() accepts, so the schema itself
+ * can compare two durations.
+ */
+export const duration = z
+  .string()
+  .max(32)
+  .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/);
+
+export const conditionStatus = z.enum(["True", "False", "Unknown"]);
+
+export const condition = z
+  .object({
+    type: z.string().min(1).max(316).describe("Type of the condition: Ready, Reconciling or Stalled."),
+    status: conditionStatus.describe("Status of the condition: True, False or Unknown."),
+    reason: z.string().min(1).max(1024).describe("CamelCase reason for the condition's last transition."),
+    message: z.string().max(32768).describe("Human-readable message with details about the transition."),
+    observedGeneration: z.int().min(0).optional().describe("The .metadata.generation the condition was set for."),
+    lastTransitionTime: z.string().describe("When the condition last changed its status.").meta({ format: "date-time" }),
+  })
+  .describe("A condition in the style of metav1.Condition.");
+export type Condition = z.infer<typeof condition>;
+
+export const conditions = z
+  .array(condition)
+  .max(8)
+  .meta({
+    description: "Conditions: Ready, plus Reconciling and Stalled (abnormal-true) as kstatus, Flux and Argo CD read them.",
+    "x-kubernetes-list-type": "map",
+    "x-kubernetes-list-map-keys": ["type"],
+  });
+
+export const observedGeneration = z
+  .int()
+  .min(0)
+  .describe("The .metadata.generation that the status reflects.");
+
+const labelSelectorRequirement = z.object({
+  key: z.string().min(1).max(317).describe("The label key the selector applies to."),
+  operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]).describe("How the key relates to the values."),
+  values: z.array(z.string().max(63)).max(64).optional().describe("Values for In and NotIn; empty for Exists and DoesNotExist."),
+});
+
+export const labelSelector = z
+  .object({
+    matchLabels: z.record(z.string().max(317), z.string().max(63)).optional().describe("Labels that must all match."),
+    matchExpressions: z.array(labelSelectorRequirement).max(32).optional().describe("Requirements that must all match."),
+  })
+  .describe("A Kubernetes label selector; an empty selector matches everything.");
+export type LabelSelector = z.infer<typeof labelSelector>;
+
+/** Bounded string maps for labels and annotations that the operator copies onto Secrets. */
+export const labelMap = z.record(z.string().min(1).max(317), z.string().max(63)).meta({ maxProperties: 64 });
+export const annotationMap = z.record(z.string().min(1).max(317), z.string().max(4096)).meta({ maxProperties: 64 });

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { conditions, labelSelector, objectName, observedGeneration, secretKey } from "./common.js";
+
+const unleashUrl = z
+  .string()
+  .min(8)
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/)
+  .describe("Base URL of Unleash, e.g. https://unleash.example.com or https://example.com/unleash (a path prefix is kept).");
+
+function secretKeySelector(defaultKey: string, what: string, withNamespace: boolean) {
+  const base = {
+    name: objectName.describe(`Name of the Secret holding the ${what}.`),
+    key: secretKey.default(defaultKey).describe(`Key in the Secret that holds the ${what}.`),
+  };
+  if (!withNamespace) {
+    return z.object(base).describe(`Secret (in the connection's namespace) holding the ${what}.`);
+  }
+  return z
+    .object({ ...base, namespace: objectName.max(63).describe(`Namespace of the Secret holding the ${what}.`) })
+    .describe(`Secret holding the ${what}.`);
+}
+
+const allowedRootRoles = z
+  .array(z.string().min(1).max(100))
+  .max(64)
+  .optional()
+  .describe(
+    "Root role names that ServiceAccounts using this connection may request. Unset allows every role; a request for any other role is refused with RootRoleNotAllowed.",
+  );
+
+const allowedNamespaces = z
+  .object({
+    names: z.array(objectName.max(63)).max(1024).optional().describe("Namespaces admitted by name."),
+    selector: labelSelector.optional().describe("Namespaces admitted by label; {} admits all namespaces."),
+  })
+  .describe("Which namespaces may use this connection. Either part admits a namespace; unset admits none.");
+
+export const connectionStatus = z
+  .object({
+    conditions: conditions.optional(),
+    observedGeneration: observedGeneration.optional(),
+  })
+  .describe("Observed state of the connection.");
+export type ConnectionStatus = z.infer<typeof connectionStatus>;
+
+export const unleashConnectionSpec = z
+  .object({
+    url: unleashUrl,
+    adminTokenSecretRef: secretKeySelector("token", "Unleash admin token", false),
+    caSecretRef: secretKeySelector("ca.crt", "PEM CA bundle trusted for this Unleash", false).optional(),
+    allowedRootRoles,
+  })
+  .describe("An Unleash instance that ServiceAccounts in this namespace use.");
+export type UnleashConnectionSpec = z.infer<typeof unleashConnectionSpec>;
+
+export const clusterUnleashConnectionSpec = z
+  .object({
+    url: unleashUrl,
+    adminTokenSecretRef: secretKeySelector("token", "Unleash admin token", true),
+    caSecretRef: secretKeySelector("ca.crt", "PEM CA bundle trusted for this Unleash", true).optional(),
+    allowedNamespaces: allowedNamespaces.optional(),
+    allowedRootRoles,
+  })
+  .describe("An Unleash instance that ServiceAccounts in the admitted namespaces use.");
+export type ClusterUnleashConnectionSpec = z.infer<typeof clusterUnleashConnectionSpec>;

@@ -1,0 +1,89 @@
+import { z } from "zod";
+import { API_VERSION } from "./common.js";
+import { clusterUnleashConnectionSpec, connectionStatus, unleashConnectionSpec } from "./connection.js";
+import { objectMeta, type ObjectMeta } from "./metadata.js";
+import { serviceAccountSpec, serviceAccountStatus } from "./service-account.js";
+import { serviceAccountTokenSpec, serviceAccountTokenStatus } from "./service-account-token.js";
+
+/**
+ * A custom resource as the operator sees it: metadata always parses, while the
+ * spec is kept as a parse result so that a spec that slipped past the schema
+ * becomes a condition on the resource instead of a crash or a skipped object.
+ */
+export interface Resource<Spec, Status> {
+  metadata: ObjectMeta;
+  spec: z.ZodSafeParseResult<Spec>;
+  status: Status;
+}
+
+function resourceParser<Spec, Status>(spec: z.ZodType<Spec>, status: z.ZodType<Status>, emptyStatus: Status) {
+  const envelope = z.object({ metadata: objectMeta, spec: z.unknown(), status: z.unknown() });
+  return (raw: unknown): Resource<Spec, Status> | undefined => {
+    const parsed = envelope.safeParse(raw);
+    if (!parsed.success) return undefined;
+    const parsedStatus = status.safeParse(parsed.data.status ?? {});
+    return {
+      metadata: parsed.data.metadata,
+      spec: spec.safeParse(parsed.data.spec ?? {}),
+      // A status that does not parse is treated as never written: the reconciler rebuilds it.
+      status: parsedStatus.success ? parsedStatus.data : emptyStatus,
+    };
+  };
+}
+
+export interface KindInfo {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortNames: string[];
+  namespaced: boolean;
+  description: string;
+}
+
+export const kinds = {
+  ClusterUnleashConnection: {
+    kind: "ClusterUnleashConnection",
+    plural: "clusterunleashconnections",
+    singular: "clusterunleashconnection",
+    shortNames: ["cuc"],
+    namespaced: false,
+    description: "A connection to an Unleash instance that ServiceAccounts in admitted namespaces may use.",
+  },
+  UnleashConnection: {
+    kind: "UnleashConnection",
+    plural: "unleashconnections",
+    singular: "unleashconnection",
+    shortNames: ["uc"],
+    namespaced: true,
+    description: "A connection to an Unleash instance for ServiceAccounts in its own namespace.",
+  },
+  ServiceAccount: {
+    kind: "ServiceAccount",
+    plural: "serviceaccounts",
+    singular: "serviceaccount",
+    shortNames: ["usa"],
+    namespaced: true,
+    description: "An Unleash service account: an API identity with a root role that cannot log in.",
+  },
+  ServiceAccountToken: {
+    kind: "ServiceAccountToken",
+    plural: "serviceaccounttokens",
+    singular: "serviceaccounttoken",
+    shortNames: ["usat"],
+    namespaced: true,
+    description: "A token of an Unleash service account, kept in a Secret and rotated before it expires.",
+  },
+} as const satisfies Record<string, KindInfo>;
+export type KindName = keyof typeof kinds;
+
+export const parseClusterConnection = resourceParser(clusterUnleashConnectionSpec, connectionStatus, {});
+export const parseConnection = resourceParser(unleashConnectionSpec, connectionStatus, {});
+export const parseServiceAccount = resourceParser(serviceAccountSpec, serviceAccountStatus, {});
+export const parseServiceAccountToken = resourceParser(serviceAccountTokenSpec, serviceAccountTokenStatus, {});
+
+export type ClusterConnectionResource = NonNullable<ReturnType<typeof parseClusterConnection>>;
+export type ConnectionResource = NonNullable<ReturnType<typeof parseConnection>>;
+export type ServiceAccountResource = NonNullable<ReturnType<typeof parseServiceAccount>>;
+export type ServiceAccountTokenResource = NonNullable<ReturnType<typeof parseServiceAccountToken>>;
+
+export { API_VERSION };

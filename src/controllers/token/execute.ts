@@ -1,0 +1,133 @@
+import type { V1Secret } from "@kubernetes/client-node";
+import type { Logger } from "pino";
+import type { EventSink } from "../../kube/events.js";
+import type { SecretClient, WorkloadRestarter } from "../../kube/secrets.js";
+import { SecretValue } from "../../logging/secret-value.js";
+import type { ResolvedConnection } from "../connection/registry.js";
+import { crashPoint } from "../shared/crash-points.js";
+import type { IssueReason, TokenPlan } from "./plan.js";
+import { Annotations, sha256, type HeldToken } from "./secret-record.js";
+import { desiredSecret, secretDrifted, secretKeys, type TokenSecretState } from "./secret-writer.js";
+import type { TokenContext } from "./reconciler.js";
+
+export interface ExecutionDeps {
+  context: TokenContext;
+  connection: ResolvedConnection;
+  accountId: number;
+  secrets: SecretClient;
+  workloads: WorkloadRestarter;
+  events: EventSink;
+  logger: Logger;
+  now: () => Date;
+}
+
+export interface Execution {
+  current?: { id: number; expiresAt: string };
+  held: HeldToken[];
+  serial: number;
+  tokenHash?: string;
+  rotateRequest?: string;
+}
+
+const ISSUE_MESSAGES: Record<IssueReason, string> = {
+  Initial: "Issued token",
+  SecretMissing: "Re-issued token because its Secret was deleted",
+  SecretEdited: "Re-issued token because its Secret was edited",
+  TokenRevoked: "Re-issued token because it no longer exists in Unleash",
+  TokenExpired: "Re-issued token because it expired",
+  Renewal: "Rotated token before its expiry",
+  LifetimeChanged: "Rotated token because spec.lifetime changed",
+  RotationRequested: "Rotated token on request (accounts.unleash.dev/rotate)",
+};
+
+/**
+ * Carries out a token plan in the only order that never loses a working
+ * token: create, write the Secret, then revoke what it replaced. A token
+ * whose Secret write failed is revoked at once, so no untracked token stays.
+ */
+export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }): Promise<Execution> {
+  const { plan, context } = deps;
+  await revokeTokens(deps, plan.revokeFirst, "making room under Unleash's token limit");
+  const rotateRequest = context.resource.metadata.annotations?.["accounts.unleash.dev/rotate"];
+  let execution: Execution;
+  if (plan.issue) {
+    execution = await issue(deps, plan, rotateRequest);
+  } else {
+    execution = { held: plan.held, serial: 0, ...(plan.current ? { current: { id: plan.current.id, expiresAt: plan.current.expiresAt } } : {}) };
+    if (plan.current && deps.secret) Object.assign(execution, await enforceSecret(deps, plan, deps.secret));
+  }
+  await revokeTokens(deps, plan.revokeAfter, "it was replaced");
+  crashPoint("after-revoke");
+  return execution;
+}
+
+async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }, plan: TokenPlan, rotateRequest: string | undefined): Promise<Execution> {
+  const { connection, accountId, context } = deps;
+  const request = plan.issue!;
+  const created = await connection.client.createToken(accountId, { description: request.description, expiresAt: request.expiresAt });
+  const { secret: tokenText, ...stored } = created;
+  connection.snapshots.recordToken(accountId, stored);
+  crashPoint("after-token-create");
+  const token = tokenText;
+  const state: TokenSecretState = { tokenId: created.id, token, expiresAt: created.expiresAt, held: plan.held, rotateRequest };
+  try {
+    await deps.secrets.write(desiredSecret(context.resource, context.spec, connection.url, state, deps.secret));
+  } catch (err) {
+    await revokeTokens(deps, [created.id], "its Secret could not be written").catch((revokeErr: unknown) =>
+      deps.logger.warn({ err: revokeErr, tokenId: created.id }, "could not revoke a token whose Secret write failed; it is revoked on the next reconcile"),
+    );
+    throw err;
+  }
+  crashPoint("after-secret-write");
+  deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", request.reason === "Initial" ? "Issued" : "Rotated", `${ISSUE_MESSAGES[request.reason]} (token id ${created.id}, expires ${created.expiresAt})`);
+  if (request.reason !== "Initial") await restartWorkloads(deps);
+  return {
+    current: { id: created.id, expiresAt: created.expiresAt },
+    held: plan.held,
+    serial: request.serial,
+    tokenHash: sha256(token.reveal()),
+    ...(rotateRequest === undefined ? {} : { rotateRequest }),
+  };
+}
+
+/** Keeps labels, annotations and the URL as declared, with the token the Secret already holds. */
+async function enforceSecret(deps: ExecutionDeps & { plan: TokenPlan }, plan: TokenPlan, secret: V1Secret): Promise<Partial<Execution>> {
+  const { context, connection } = deps;
+  const encoded = secret.data?.[secretKeys(context.spec).token] ?? "";
+  const token = new SecretValue(Buffer.from(encoded, "base64").toString("utf8"));
+  const annotations = secret.metadata?.annotations ?? {};
+  const rotateRequest = annotations[Annotations.rotateRequest];
+  const state: TokenSecretState = {
+    tokenId: plan.current!.id,
+    token,
+    expiresAt: annotations[Annotations.expiresAt] ?? plan.current!.expiresAt,
+    held: plan.held,
+    rotateRequest,
+  };
+  const desired = desiredSecret(context.resource, context.spec, connection.url, state, secret);
+  if (secretDrifted(secret, desired)) {
+    await deps.secrets.write(desired);
+    deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", "SecretUpdated", "Restored the Secret's declared keys, labels and annotations");
+  }
+  return { tokenHash: sha256(token.reveal()), ...(rotateRequest === undefined ? {} : { rotateRequest }) };
+}
+
+export async function revokeTokens(deps: Omit<ExecutionDeps, "workloads" | "secrets" | "now"> & Partial<ExecutionDeps>, ids: readonly number[], why: string): Promise<void> {
+  for (const id of ids) {
+    await deps.connection.client.deleteToken(deps.accountId, id);
+    deps.connection.snapshots.recordTokenDeleted(deps.accountId, id);
+    deps.events.record("ServiceAccountToken", deps.context.resource.metadata, "Normal", "Revoked", `Revoked token ${id} because ${why}`);
+  }
+}
+
+async function restartWorkloads(deps: ExecutionDeps): Promise<void> {
+  const { context } = deps;
+  for (const target of context.spec.rolloutRestartTargets ?? []) {
+    try {
+      await deps.workloads.restart(target.kind, context.namespace, target.name, deps.now());
+      deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", "RolloutRestarted", `Restarted ${target.kind} ${target.name} to pick up the new token`);
+    } catch (err) {
+      deps.events.record("ServiceAccountToken", context.resource.metadata, "Warning", "RolloutRestartFailed", `Could not restart ${target.kind} ${target.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}

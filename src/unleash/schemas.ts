@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { SecretValue } from "../logging/secret-value.js";
+
+// Unknown fields are stripped (zod's default), so newer Unleash versions can add fields freely,
+// and fields the operator never needs (deprecated user fields, an API user's `secret`) are dropped.
+
+const isoDate = z.iso.datetime({ offset: true });
+
+/** Unleash sends null for unset optional values; the operator only needs "absent". */
+function orAbsent<T extends z.ZodType>(schema: T) {
+  return schema.nullish().transform((value) => value ?? undefined);
+}
+
+/**
+ * A token as listed. The `secret` key is deliberately not declared, so it is stripped: a listed
+ * token can never carry a secret into caches or logs, even if a server sent one.
+ */
+export const patSchema = z.object({
+  id: z.number().int(),
+  description: z.string(),
+  expiresAt: isoDate,
+  createdAt: orAbsent(isoDate),
+  seenAt: orAbsent(isoDate),
+  userId: orAbsent(z.number().int()),
+});
+
+/** The create-token response: the only place where the secret ever appears. */
+export const createdPatSchema = patSchema.extend({
+  // Wrapped at the boundary: from here on the secret prints as [REDACTED] wherever it goes.
+  secret: z
+    .string()
+    .min(1)
+    .transform((value) => new SecretValue(value)),
+});
+
+export const patsSchema = z.object({ pats: z.array(patSchema) });
+
+export const roleSchema = z.object({
+  id: z.number().int(),
+  type: z.string(),
+  name: z.string(),
+  description: orAbsent(z.string()),
+  project: orAbsent(z.string()),
+});
+
+export const rolesResponseSchema = z.object({ roles: z.array(roleSchema) });
+
+export const serviceAccountSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  name: orAbsent(z.string()),
+  rootRole: orAbsent(z.number().int()),
+  createdAt: orAbsent(isoDate),
+  // Create and update responses may leave tokens out; a missing list means none are included.
+  tokens: z.array(patSchema).nullish().transform((tokens) => tokens ?? []),
+});
+
+export const serviceAccountsSchema = z.object({
+  serviceAccounts: z.array(serviceAccountSchema),
+  rootRoles: orAbsent(z.array(roleSchema)),
+});
+
+/** Unleash's error body; every field optional because proxies and older servers vary. */
+export const errorBodySchema = z.object({
+  name: orAbsent(z.string()),
+  message: orAbsent(z.string()),
+  details: orAbsent(
+    z.array(z.object({ message: orAbsent(z.string()), path: orAbsent(z.string()) })),
+  ),
+});
+
+/** GET /api/admin/user; kept loose because an API token's user differs from a PAT's. */
+export const whoAmISchema = z.object({
+  user: z.object({
+    id: orAbsent(z.number().int()),
+    username: orAbsent(z.string()),
+    name: orAbsent(z.string()),
+    email: orAbsent(z.string()),
+    rootRole: orAbsent(z.number().int()),
+  }),
+  permissions: orAbsent(z.array(z.object({ permission: z.string() }))),
+});
+
+export type UnleashToken = z.infer<typeof patSchema>;
+export type CreatedToken = z.infer<typeof createdPatSchema>;
+export type UnleashRole = z.infer<typeof roleSchema>;
+export type UnleashServiceAccount = z.infer<typeof serviceAccountSchema>;
+export type UnleashErrorBody = z.infer<typeof errorBodySchema>;
+export type UnleashWhoAmI = z.infer<typeof whoAmISchema>;
+
+/** Role types that can be an account's root role (built-in and custom). */
+export const ROOT_ROLE_TYPES: readonly string[] = ["root", "root-custom"];
