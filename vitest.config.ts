@@ -15,7 +15,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/contract/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/integration/global-setup.ts"],
+          globalSetup: ["test/integration/build-operator.ts", "test/integration/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           // Two cores: the control plane and the operators compete with the tests.

@@ -40,7 +40,7 @@ const address = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((value) => value === "0" || /^[^:\s]*:\d{1,5}$/.test(value), "must be host:port, :port, or 0 to disable")
+    .refine((value) => value === "0" || (/^[^:\s]*:\d{1,5}$/.test(value) && Number(value.split(":").pop()) <= 65_535), "must be host:port, :port, or 0 to disable")
     .transform((value) => (value === "0" ? undefined : value));
 
 export const configSchema = z.object({
@@ -66,6 +66,9 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Durations are held in milliseconds under a key of their own. */
+const keyOf = (flag: FlagName): string => ({ "resync-period": "resyncPeriodMs", "unleash-timeout": "unleashTimeoutMs" })[flag as string] ?? camel(flag);
+const flagOf = (key: string): string => (Object.keys(FLAGS) as FlagName[]).find((flag) => keyOf(flag) === key) ?? key;
 const envName = (flag: string) => `UNLEASH_OPERATOR_${flag.replace(/-/g, "_").toUpperCase()}`;
 
 export class ConfigError extends Error {
@@ -83,12 +86,12 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   for (const flag of Object.keys(FLAGS) as FlagName[]) {
     const fromEnv = env[envName(flag)];
     const value = values[flag] ?? (FLAGS[flag].type === "boolean" && fromEnv !== undefined ? fromEnv === "true" : fromEnv);
-    if (value !== undefined) raw[flag === "resync-period" ? "resyncPeriodMs" : flag === "unleash-timeout" ? "unleashTimeoutMs" : camel(flag)] = value;
+    if (value !== undefined) raw[keyOf(flag)] = value;
   }
   raw.leaderElectionNamespace ??= env.POD_NAMESPACE;
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `--${String(issue.path[0] ?? "")}: ${issue.message}`).join("; "));
+    throw new ConfigError(parsed.error.issues.map((issue) => `--${flagOf(String(issue.path[0] ?? ""))}: ${issue.message}`).join("; "));
   }
   return parsed.data;
 }

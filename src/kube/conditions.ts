@@ -1,5 +1,9 @@
 import type { Condition } from "../api/v1alpha1/common.js";
 import { ConditionType, type Outcome } from "../api/v1alpha1/conditions.js";
+import { redactSecrets } from "../logging/scrub.js";
+
+/** Messages come from many places (Unleash, the API server): bounded and cleaned before they reach status. */
+const MAX_MESSAGE = 4096;
 
 type Status = Condition["status"];
 
@@ -31,7 +35,7 @@ export function conditionsFor(
       type,
       status,
       reason: active ? outcome.reason : "Idle",
-      message: active ? outcome.message : "",
+      message: active ? redactSecrets(outcome.message).slice(0, MAX_MESSAGE) : "",
       ...(generation === undefined ? {} : { observedGeneration: generation }),
       lastTransitionTime: before?.status === status ? before.lastTransitionTime : now.toISOString(),
     };

@@ -3,7 +3,7 @@ import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from "@ku
 import type { Logger } from "pino";
 import { API_VERSION } from "../api/v1alpha1/common.js";
 import type { ObjectMeta } from "../api/v1alpha1/metadata.js";
-import { scrubText } from "../logging/scrub.js";
+import { redactSecrets } from "../logging/scrub.js";
 
 export type EventType = "Normal" | "Warning";
 
@@ -19,6 +19,8 @@ interface SentEvent {
 
 const COMPONENT = "unleash-accounts-operator";
 const MAX_REMEMBERED = 4096;
+/** The API server refuses longer event messages. */
+const MAX_EVENT_MESSAGE = 1024;
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 
 /**
@@ -35,7 +37,7 @@ export class EventRecorder implements EventSink {
   }
 
   record(kind: string, meta: ObjectMeta, type: EventType, reason: string, message: string): void {
-    this.#send(kind, meta, type, reason, scrubText(message)).catch((err: unknown) =>
+    this.#send(kind, meta, type, reason, redactSecrets(message).slice(0, MAX_EVENT_MESSAGE)).catch((err: unknown) =>
       this.logger.warn({ err, reason, object: meta.name }, "could not record event"),
     );
   }

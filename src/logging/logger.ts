@@ -1,5 +1,5 @@
 import { pino, type DestinationStream, type Level, type Logger } from "pino";
-import { scrubText, scrubValue } from "./scrub.js";
+import { redactSecrets } from "./scrub.js";
 
 export type { Logger };
 
@@ -9,7 +9,6 @@ const REDACT_PATHS = [
   "secret",
   "adminToken",
   "authorization",
-  "headers.authorization",
   "*.token",
   "*.secret",
   "*.adminToken",
@@ -21,24 +20,24 @@ const REDACT_PATHS = [
   "*.stringData",
 ];
 
+/**
+ * Redaction happens on the finished line, after pino has interpolated
+ * messages, serialized errors and merged child bindings: whatever path a
+ * token took into a record, it is caught there. Known credential fields are
+ * censored before that, and SecretValue never prints in the first place.
+ */
+function redactingDestination(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(redactSecrets(line)) };
+}
+
 export function createLogger(options: { level: Level; destination?: DestinationStream; name?: string }): Logger {
   return pino(
     {
       name: options.name ?? "unleash-accounts-operator",
       level: options.level,
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
-      formatters: {
-        log: (record) => scrubValue(record) as Record<string, unknown>,
-      },
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === "string" ? scrubText(arg) : arg));
-          method.apply(this, scrubbed as Parameters<typeof method>);
-        },
-      },
-      serializers: { err: (err: unknown) => scrubValue(err) },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination,
+    redactingDestination(options.destination ?? pino.destination({ dest: 1, sync: true })),
   );
 }

@@ -2,7 +2,7 @@ import { Pool } from "undici";
 import type { z } from "zod";
 import { errorFromResponse, errorFromTransport } from "./error-mapping.js";
 import { UnleashNotFoundError, UnleashProtocolError } from "./errors.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../logging/scrub.js";
 import {
   createdPatSchema,
   patsSchema,

@@ -9,7 +9,7 @@ import {
   UnleashUnauthorizedError,
   type ErrorDetail,
 } from "./errors.js";
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../logging/scrub.js";
 import { errorBodySchema } from "./schemas.js";
 
 export interface FailedResponse {

@@ -1,4 +1,4 @@
-import { redactSecrets } from "./redact.js";
+import { redactSecrets } from "../logging/scrub.js";
 
 export interface UnleashErrorInit {
   /** HTTP status, or undefined when no response arrived. */

@@ -56,6 +56,11 @@ export const observedGeneration = z
   .min(0)
   .describe("The .metadata.generation that the status reflects.");
 
+/** A map with at most `max` keys, enforced by zod and by the CRD (maxProperties) alike. */
+function bounded<T extends z.ZodRecord>(map: T, max: number) {
+  return map.refine((value) => Object.keys(value as object).length <= max, `at most ${max} entries`).meta({ maxProperties: max });
+}
+
 const labelSelectorRequirement = z.object({
   key: z.string().min(1).max(317).describe("The label key the selector applies to."),
   operator: z.enum(["In", "NotIn", "Exists", "DoesNotExist"]).describe("How the key relates to the values."),
@@ -64,12 +69,12 @@ const labelSelectorRequirement = z.object({
 
 export const labelSelector = z
   .object({
-    matchLabels: z.record(z.string().max(317), z.string().max(63)).optional().describe("Labels that must all match."),
+    matchLabels: bounded(z.record(z.string().max(317), z.string().max(63)), 64).optional().describe("Labels that must all match."),
     matchExpressions: z.array(labelSelectorRequirement).max(32).optional().describe("Requirements that must all match."),
   })
   .describe("A Kubernetes label selector; an empty selector matches everything.");
 export type LabelSelector = z.infer<typeof labelSelector>;
 
 /** Bounded string maps for labels and annotations that the operator copies onto Secrets. */
-export const labelMap = z.record(z.string().min(1).max(317), z.string().max(63)).meta({ maxProperties: 64 });
-export const annotationMap = z.record(z.string().min(1).max(317), z.string().max(4096)).meta({ maxProperties: 64 });
+export const labelMap = bounded(z.record(z.string().min(1).max(317), z.string().max(63)), 64);
+export const annotationMap = bounded(z.record(z.string().min(1).max(317), z.string().max(4096)), 64);

@@ -17,7 +17,7 @@ export interface Resource<Spec, Status> {
 }
 
 function resourceParser<Spec, Status>(spec: z.ZodType<Spec>, status: z.ZodType<Status>, emptyStatus: Status) {
-  const envelope = z.object({ metadata: objectMeta, spec: z.unknown(), status: z.unknown() });
+  const envelope = z.object({ metadata: objectMeta, spec: z.unknown().optional(), status: z.unknown().optional() });
   return (raw: unknown): Resource<Spec, Status> | undefined => {
     const parsed = envelope.safeParse(raw);
     if (!parsed.success) return undefined;

@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { parseDuration } from "./duration.js";
 import { annotationMap, conditions, duration, labelMap, objectName, observedGeneration, secretKey } from "./common.js";
+
+const MIN_LIFETIME_MS = 2 * 60_000;
 
 const secretSpec = z
   .object({
@@ -62,6 +65,15 @@ export const serviceAccountTokenSpec = z
       .max(16)
       .optional()
       .describe("Workloads in this namespace whose pod templates get a restartedAt annotation after each rotation."),
+  })
+  .superRefine((spec, ctx) => {
+    // The same rules as the CRD's CEL validations below, for objects that got past the API server's.
+    const lifetime = parseDuration(spec.lifetime) ?? 0;
+    if (lifetime < MIN_LIFETIME_MS) ctx.addIssue({ code: "custom", path: ["lifetime"], message: "lifetime must be at least 2m" });
+    const renewBefore = spec.renewBefore === undefined ? undefined : parseDuration(spec.renewBefore);
+    if (spec.renewBefore !== undefined && (renewBefore === undefined || renewBefore >= lifetime)) {
+      ctx.addIssue({ code: "custom", path: ["renewBefore"], message: "renewBefore must be smaller than lifetime" });
+    }
   })
   .meta({
     description: "Desired state of a token of an Unleash service account.",

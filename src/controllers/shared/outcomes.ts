@@ -1,11 +1,13 @@
 import { ApiException } from "@kubernetes/client-node";
 import { progressing, stalled, type Outcome, type StalledOutcome } from "../../api/v1alpha1/conditions.js";
 import { kubeErrorMessage } from "../../kube/api-errors.js";
+import { redactSecrets } from "../../logging/scrub.js";
 import {
   UnleashBadRequestError,
   UnleashError,
   UnleashProtocolError,
   UnleashRateLimitedError,
+  UnleashTooManyTokensError,
   UnleashTransientError,
   UnleashUnauthorizedError,
 } from "../../unleash/errors.js";
@@ -38,13 +40,17 @@ export function outcomeForError(err: unknown): { outcome: Outcome; retry: boolea
   if (err instanceof UnleashTransientError && isCertificateError(err)) {
     return { outcome: stalled("CertificateInvalid", `TLS certificate of Unleash not trusted: ${err.message}; set spec.caSecretRef on the connection`), retry: false };
   }
+  if (err instanceof UnleashTooManyTokensError) {
+    return { outcome: stalled("TokenLimitReached", `Unleash refused a new token: ${err.message}`), retry: false };
+  }
   if (err instanceof UnleashRateLimitedError) return { outcome: progressing("RateLimited", `Unleash rate-limited ${err.route}; retrying`), retry: true };
   if (err instanceof UnleashTransientError) return { outcome: progressing("UnleashUnavailable", `Unleash unavailable: ${err.message}; retrying with backoff`), retry: true };
   if (err instanceof UnleashBadRequestError || err instanceof UnleashProtocolError) {
     return { outcome: stalled("UnleashRejected", `Unleash refused ${err.route}: ${err.message}`), retry: false };
   }
   if (err instanceof UnleashError) return { outcome: progressing("UnleashUnavailable", `Unleash call ${err.route} failed: ${err.message}`), retry: true };
-  if (err instanceof ApiException) return { outcome: progressing("KubernetesError", kubeErrorMessage(err)), retry: true };
+  // Text from outside (the API server, libraries) is cleaned here, where it enters an outcome.
+  if (err instanceof ApiException) return { outcome: progressing("KubernetesError", redactSecrets(kubeErrorMessage(err))), retry: true };
   const message = err instanceof Error ? err.message : String(err);
-  return { outcome: progressing("Reconciling", `reconcile failed: ${message}`), retry: true };
+  return { outcome: progressing("Reconciling", `reconcile failed: ${redactSecrets(message)}`), retry: true };
 }

@@ -34,6 +34,12 @@ export async function reportOutcome<S extends StatusBase>(
   }
 }
 
+/** Shown issues and path lengths are capped: a hostile spec must not make the condition too long to write. */
+const MAX_ISSUES = 10;
+const MAX_PATH = 200;
+
 export function specErrorMessage(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): string {
-  return `spec is invalid: ${issues.map((issue) => `${issue.path.map(String).join(".") || "spec"}: ${issue.message}`).join("; ")}`;
+  const shown = issues.slice(0, MAX_ISSUES).map((issue) => `${issue.path.map(String).join(".").slice(0, MAX_PATH) || "spec"}: ${issue.message.slice(0, MAX_PATH)}`);
+  const more = issues.length > MAX_ISSUES ? `; and ${issues.length - MAX_ISSUES} more` : "";
+  return `spec is invalid: ${shown.join("; ")}${more}`;
 }

@@ -87,7 +87,10 @@ export function planToken(observation: TokenObservation): TokenPlan {
   const reason = issueReason(observation, found, found ? Date.parse(found.expiresAt) - renewBefore : now);
 
   const live = new Set(ours.map(({ token }) => token.id));
-  const stillHeld = secret.held.filter((held) => live.has(held.id));
+  // The record is an annotation a person can edit: only distinct, live tokens other than the current one count as held.
+  const stillHeld = [...new Map(secret.held.map((held) => [held.id, held])).values()].filter(
+    (held) => live.has(held.id) && held.id !== secret.intactTokenId,
+  );
   const heldDue = stillHeld.filter((held) => Date.parse(held.revokeAfter) <= now).map((held) => held.id);
   let held = stillHeld.filter((held) => Date.parse(held.revokeAfter) > now);
   const keep = new Set([...(reason ? [] : [current?.id]), ...held.map((h) => h.id)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, redactSecrets } from "../../../src/unleash/redact.js";
+import { REDACTED, redactSecrets } from "../../../src/logging/scrub.js";
 
 const hex56 = "0123456789abcdef".repeat(4).slice(0, 56);
 

@@ -1,0 +1,6 @@
+import { SEEDED_HUMAN_USERNAME, startRealUnleash } from "../real-unleash/index.js";
+import { describeServiceAccountContract } from "./contract-suite.js";
+
+describeServiceAccountContract("real Unleash (open source + service-account routes)", () => startRealUnleash(), {
+  humanUsername: SEEDED_HUMAN_USERNAME,
+});

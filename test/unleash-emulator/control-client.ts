@@ -1,0 +1,72 @@
+// Typed client of the emulator's control API (/_emulator), for tests.
+import { fetch, type Dispatcher } from "undici";
+import type { z } from "zod";
+import {
+  callsResponseSchema,
+  stateResponseSchema,
+  type EmulatorStateView,
+  type Fault,
+} from "./control-schema.js";
+
+export type { EmulatorStateView, Fault } from "./control-schema.js";
+
+export class EmulatorControl {
+  /** `dispatcher` is needed for an HTTPS emulator whose certificate the default agent does not trust. */
+  constructor(
+    private readonly controlUrl: string,
+    private readonly dispatcher?: Dispatcher,
+  ) {}
+
+  /** Calls per route key, e.g. "POST /api/admin/service-account/:id/token", faulted ones included. */
+  async calls(): Promise<Record<string, number>> {
+    return (await this.read("/calls", callsResponseSchema)).calls;
+  }
+
+  async resetCalls(): Promise<void> {
+    await this.write("DELETE", "/calls");
+  }
+
+  async setFault(fault: Fault): Promise<void> {
+    await this.write("POST", "/faults", fault);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.write("DELETE", "/faults");
+  }
+
+  /** Delay every call to `route` ("METHOD /pattern", or "*" for all) by `ms`; 0 removes it. */
+  async setLatency(route: string, ms: number): Promise<void> {
+    await this.write("PUT", "/latency", { route, ms });
+  }
+
+  /** Move the emulator's clock forward, e.g. past a token's expiry. */
+  async advanceClock(ms: number): Promise<void> {
+    await this.write("POST", "/clock/advance", { ms });
+  }
+
+  /** Every account (deleted ones too) and every token, secrets only as SHA-256 hashes. */
+  async state(): Promise<EmulatorStateView> {
+    return this.read("/state", stateResponseSchema);
+  }
+
+  private async read<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
+    const response = await this.request("GET", path);
+    return schema.parse(await response.json());
+  }
+
+  private async write(method: string, path: string, body?: unknown): Promise<void> {
+    await (await this.request(method, path, body)).arrayBuffer();
+  }
+
+  private async request(method: string, path: string, body?: unknown) {
+    const response = await fetch(`${this.controlUrl}${path}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      ...(this.dispatcher === undefined ? {} : { dispatcher: this.dispatcher }),
+    });
+    if (!response.ok) {
+      throw new Error(`emulator control ${method} ${path}: HTTP ${response.status} ${await response.text()}`);
+    }
+    return response;
+  }
+}

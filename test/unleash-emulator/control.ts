@@ -1,0 +1,57 @@
+// The emulator's own API under /_emulator: observation and fault injection for tests. Unleash has
+// no such prefix, so it can never collide with a real route. It needs no token (loopback only).
+import type { z } from "zod";
+import { clockAdvanceSchema, faultSchema, latencySchema } from "./control-schema.js";
+import type { Faults } from "./faults.js";
+import type { Reply } from "./http-io.js";
+import type { Store } from "./store.js";
+
+export const CONTROL_PREFIX = "/_emulator";
+
+export interface ControlContext {
+  faults: Faults;
+  store: Store;
+}
+
+type ControlHandler = (body: unknown, context: ControlContext) => Reply;
+
+const NO_CONTENT: Reply = { status: 204 };
+
+const handlers: Record<string, ControlHandler> = {
+  "GET /calls": (_body, { faults }) => ({ status: 200, body: { calls: faults.calls() } }),
+  "DELETE /calls": (_body, { faults }) => (faults.resetCalls(), NO_CONTENT),
+  "POST /faults": (body, { faults }) => withBody(faultSchema, body, (fault) => faults.add(fault)),
+  "DELETE /faults": (_body, { faults }) => (faults.clear(), NO_CONTENT),
+  "PUT /latency": (body, { faults }) =>
+    withBody(latencySchema, body, ({ route, ms }) => faults.setLatency(route, ms)),
+  "POST /clock/advance": (body, { store }) => withBody(clockAdvanceSchema, body, ({ ms }) => store.clock.advance(ms)),
+  "GET /state": (_body, { store }) => ({
+    status: 200,
+    body: { ...store.state, now: store.clock.now().toISOString() },
+  }),
+};
+
+function withBody<S extends z.ZodType>(schema: S, body: unknown, apply: (value: z.output<S>) => void): Reply {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    return { status: 400, body: { message: "invalid control request", issues: parsed.error.issues } };
+  }
+  apply(parsed.data);
+  return NO_CONTENT;
+}
+
+export function isControlPath(pathname: string): boolean {
+  return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
+}
+
+export function handleControl(method: string, pathname: string, rawBody: string, context: ControlContext): Reply {
+  const handler = handlers[`${method} ${pathname.slice(CONTROL_PREFIX.length)}`];
+  if (handler === undefined) return { status: 404, body: { message: `no control route ${method} ${pathname}` } };
+  let body: unknown;
+  try {
+    body = rawBody.trim() === "" ? undefined : JSON.parse(rawBody);
+  } catch {
+    return { status: 400, body: { message: "control request body is not JSON" } };
+  }
+  return handler(body, context);
+}

@@ -1,0 +1,10 @@
+// In-process Unleash emulator for tests: the service-account Admin API of
+// /work/shared/docs/unleash-service-account-api.md, plus fault injection under /_emulator.
+import { launchEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.js";
+
+export type { EmulatorOptions, RunningEmulator } from "./emulator.js";
+export { DEFAULT_ADMIN_TOKEN } from "./emulator.js";
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  return (await launchEmulator(options)).running;
+}

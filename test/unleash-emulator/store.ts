@@ -1,0 +1,54 @@
+import type { Clock } from "./clock.js";
+import type { EventRecord, State, TokenRecord, UserRecord } from "./state.js";
+
+/** The real server keeps every event; the emulator keeps the newest ones so memory stays bounded. */
+export const MAX_EVENTS = 1000;
+
+export type NewEvent = Omit<EventRecord, "id" | "createdAt">;
+
+/** Holds the state, hands out ids and saves after every change. */
+export class Store {
+  constructor(
+    private readonly current: State,
+    private readonly persist: (state: State) => void,
+    readonly clock: Clock,
+  ) {}
+
+  get state(): Readonly<State> {
+    return this.current;
+  }
+
+  /** Runs a change and saves the state afterwards. */
+  change<T>(apply: (state: State) => T): T {
+    const result = apply(this.current);
+    this.persist(this.current);
+    return result;
+  }
+
+  nextId(sequence: keyof State["sequences"]): number {
+    this.current.sequences[sequence] += 1;
+    return this.current.sequences[sequence];
+  }
+
+  recordEvent(event: NewEvent): void {
+    this.current.events.push({ ...event, id: this.nextId("event"), createdAt: this.clock.now().toISOString() });
+    this.current.events.splice(0, Math.max(0, this.current.events.length - MAX_EVENTS));
+  }
+
+  activeUsers(): UserRecord[] {
+    return this.current.users.filter((user) => user.deletedAt === null);
+  }
+
+  activeServiceAccounts(): UserRecord[] {
+    return this.activeUsers().filter((user) => user.isService);
+  }
+
+  activeServiceAccount(id: number): UserRecord | undefined {
+    return this.activeServiceAccounts().find((user) => user.id === id);
+  }
+
+  /** Tokens of an account that the API still shows, expired ones included, in creation order. */
+  tokensOf(userId: number): TokenRecord[] {
+    return this.current.tokens.filter((token) => token.userId === userId && token.deletedAt === null);
+  }
+}
