@@ -8,6 +8,7 @@ export interface ResourceKey {
 }
 
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
 
 /**
  * Reads and writes the operator's custom resources. Status goes only through
@@ -42,21 +43,31 @@ export class CustomResourceClient {
     await this.#patch(kind, key, body, true);
   }
 
-  /** Sets the finalizer list, guarded by resourceVersion so a concurrent change is a 409, not a lost update. */
-  async setFinalizers(kind: KindName, key: ResourceKey, finalizers: string[], resourceVersion: string | undefined): Promise<void> {
-    await this.#patch(kind, key, { metadata: { finalizers, resourceVersion } }, false);
+  /**
+   * Replaces the finalizer list, guarded by a JSON-patch test of the list it
+   * was computed from: a concurrent change to the finalizers fails the patch
+   * (422), while status writes in between do not.
+   */
+  async setFinalizers(kind: KindName, key: ResourceKey, from: readonly string[] | undefined, to: readonly string[]): Promise<void> {
+    const body = from
+      ? [
+          { op: "test", path: "/metadata/finalizers", value: from },
+          { op: "replace", path: "/metadata/finalizers", value: to },
+        ]
+      : [{ op: "add", path: "/metadata/finalizers", value: to }];
+    await this.#patch(kind, key, body, false, jsonPatch);
   }
 
-  async #patch(kind: KindName, key: ResourceKey, body: object, status: boolean): Promise<void> {
+  async #patch(kind: KindName, key: ResourceKey, body: object, status: boolean, options = mergePatch): Promise<void> {
     const { plural } = kinds[kind];
     const base = { group: GROUP, version: VERSION, plural, name: key.name, body };
     if (key.namespace) {
       const request = { ...base, namespace: key.namespace };
       await (status
-        ? this.#api.patchNamespacedCustomObjectStatus(request, mergePatch)
-        : this.#api.patchNamespacedCustomObject(request, mergePatch));
+        ? this.#api.patchNamespacedCustomObjectStatus(request, options)
+        : this.#api.patchNamespacedCustomObject(request, options));
     } else {
-      await (status ? this.#api.patchClusterCustomObjectStatus(base, mergePatch) : this.#api.patchClusterCustomObject(base, mergePatch));
+      await (status ? this.#api.patchClusterCustomObjectStatus(base, options) : this.#api.patchClusterCustomObject(base, options));
     }
   }
 }

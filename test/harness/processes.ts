@@ -122,7 +122,7 @@ function createManaged(
 
 /**
  * Stops the process group led by pid: SIGTERM, then SIGKILL once graceMs pass or the
- * leader is gone (`leaderExited`, when known, says so sooner than polling).
+ * leader is gone (`leaderExited`, for a child of ours, says so sooner than polling).
  */
 export async function killProcessGroup(
   pid: number,
@@ -130,19 +130,29 @@ export async function killProcessGroup(
   leaderExited?: Promise<unknown>,
 ): Promise<void> {
   if (!signalGroup(pid, "SIGTERM")) return;
-  const leaderGone = leaderExited ?? waitUntil(() => !isAlive(pid), graceMs);
-  await Promise.race([leaderGone, sleep(graceMs, undefined, { ref: false })]);
+  const leaderGone = () => leaderExited ?? waitUntil(() => !isAlive(pid), graceMs);
+  await Promise.race([leaderGone(), sleep(graceMs, undefined, { ref: false })]);
+  // Cannot be ignored: what is left of the group (the watchdog, grandchildren) ends here.
   signalGroup(pid, "SIGKILL");
-  await waitUntil(() => !groupExists(pid), 10_000);
+  await leaderGone();
 }
 
-/** Whether a process with this pid exists (zombies included). */
+/**
+ * Whether the process runs. A zombie does not count: ours are reaped at once, but orphans
+ * wait for the init process, which on some machines reaps only every second or so.
+ */
 export function isAlive(pid: number): boolean {
-  return sendSignal(pid, 0);
+  return sendSignal(pid, 0) && !isZombie(pid);
 }
 
-function groupExists(pgid: number): boolean {
-  return sendSignal(-pgid, 0);
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The state letter follows the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return false;
+  }
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {

@@ -44,8 +44,8 @@ export class ConnectionReconciler implements Reconciler {
     }
     try {
       const connection = await this.deps.connections.connect(id, resource.spec.data, key.namespace);
-      const snapshot = await connection.snapshots.get();
-      await status.write({}, ready(`Unleash at ${connection.url} accepted the admin token (${snapshot.serviceAccounts.length} service accounts)`, "ConnectionReady"));
+      await connection.snapshots.get();
+      await status.write({}, ready(`Unleash at ${connection.url} accepted the admin token`, "ConnectionReady"));
     } catch (err) {
       const { outcome, retry } = outcomeForError(err);
       await reportOutcome(reporter, status, outcome, {});

@@ -136,7 +136,6 @@ export class ServiceAccountReconciler implements Reconciler {
     const { resource, spec, status } = context;
     if (!hasFinalizer(resource.metadata)) return {};
     if (spec.deletionPolicy === "Delete") {
-      await status.write(status.current, { state: "Progressing", reason: "Deleting", message: "deleting the Unleash service account" });
       const connection = await this.deps.connections.resolve(spec.connectionRef, resource.metadata.namespace ?? "");
       const match = matchAccount(await connection.snapshots.get(), status.current, context.username);
       if (match.kind === "ours") {

@@ -69,11 +69,11 @@ export function hasFinalizer(meta: ObjectMeta): boolean {
 export async function ensureFinalizer(resources: CustomResourceClient, kind: KindName, meta: ObjectMeta): Promise<void> {
   if (hasFinalizer(meta)) return;
   const key = { namespace: meta.namespace, name: meta.name };
-  await resources.setFinalizers(kind, key, [...(meta.finalizers ?? []), FINALIZER], meta.resourceVersion);
+  await resources.setFinalizers(kind, key, meta.finalizers, [...(meta.finalizers ?? []), FINALIZER]);
 }
 
 export async function removeFinalizer(resources: CustomResourceClient, kind: KindName, meta: ObjectMeta): Promise<void> {
   if (!hasFinalizer(meta)) return;
   const key = { namespace: meta.namespace, name: meta.name };
-  await resources.setFinalizers(kind, key, (meta.finalizers ?? []).filter((f) => f !== FINALIZER), meta.resourceVersion);
+  await resources.setFinalizers(kind, key, meta.finalizers, (meta.finalizers ?? []).filter((f) => f !== FINALIZER));
 }

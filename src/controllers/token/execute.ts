@@ -24,7 +24,8 @@ export interface ExecutionDeps {
 export interface Execution {
   current?: { id: number; expiresAt: string };
   held: HeldToken[];
-  serial: number;
+  /** Serial of the current token, from its description in Unleash. */
+  serial?: number;
   tokenHash?: string;
   rotateRequest?: string;
 }
@@ -53,7 +54,7 @@ export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secre
   if (plan.issue) {
     execution = await issue(deps, plan, rotateRequest);
   } else {
-    execution = { held: plan.held, serial: 0, ...(plan.current ? { current: { id: plan.current.id, expiresAt: plan.current.expiresAt } } : {}) };
+    execution = { held: plan.held, ...(plan.current ? { current: { id: plan.current.id, expiresAt: plan.current.expiresAt }, serial: plan.currentSerial } : {}) };
     if (plan.current && deps.secret) Object.assign(execution, await enforceSecret(deps, plan, deps.secret));
   }
   await revokeTokens(deps, plan.revokeAfter, "it was replaced");

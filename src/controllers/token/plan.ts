@@ -39,6 +39,8 @@ export interface TokenPlan {
   issue?: { reason: IssueReason; serial: number; description: string; expiresAt: Date };
   /** Current token after the plan ran (undefined when a new one is issued). */
   current?: ObservedToken;
+  /** Serial in the current token's description. */
+  currentSerial?: number;
   /** Tokens to revoke before issuing, to make room under Unleash's limit. */
   revokeFirst: number[];
   /** Tokens to revoke once the new token is safely in the Secret. */
@@ -102,14 +104,16 @@ export function planToken(observation: TokenObservation): TokenPlan {
   const strays = ours.map(({ token }) => token.id).filter((id) => !keep.has(id) && !heldDue.includes(id));
   const revocable = [...heldDue, ...strays];
   const base: TokenPlan = { revokeFirst: [], revokeAfter: revocable, held, renewBeforeMs: renewBefore, lifetimeMs };
-  if (!reason) return { ...base, ...(current ? { current } : {}) };
+  const currentSerial = ours.find(({ token }) => token.id === current?.id)?.serial;
+  const kept = current ? { current, ...(currentSerial === undefined ? {} : { currentSerial }) } : {};
+  if (!reason) return { ...base, ...kept };
 
   const afterRevocation = observation.accountTokens.length - revocable.length + 1;
   if (afterRevocation > observation.tokenLimit) {
     return {
       ...base,
       held: stillHeld.filter((h) => !heldDue.includes(h.id)),
-      ...(current ? { current } : {}),
+      ...kept,
       tokenLimitReached:
         `the account already holds ${observation.accountTokens.length} tokens (Unleash allows ${observation.tokenLimit}, counting tokens in their grace period); ` +
         "remove a ServiceAccountToken of this account or wait for a grace period to end",

@@ -85,8 +85,8 @@ export class ServiceAccountTokenReconciler implements Reconciler {
     }
     const { connection, accountId } = account;
     const tokens = (await connection.snapshots.get()).serviceAccounts.find((a) => a.id === accountId)?.tokens ?? [];
-    let plan = this.#plan(context, tokens, this.deps.secretCache.get(`${context.namespace}/${secretNameOf(context.resource, context.spec)}`));
-    let secret: V1Secret | undefined;
+    let secret = this.deps.secretCache.get(`${context.namespace}/${secretNameOf(context.resource, context.spec)}`);
+    let plan = this.#plan(context, tokens, secret);
     if (needsAction(plan) || plan.current === undefined) {
       // Act only on what the API server says now: the cache may not show our last write yet.
       secret = await this.deps.secrets.get(context.namespace, secretNameOf(context.resource, context.spec));
@@ -143,7 +143,7 @@ export class ServiceAccountTokenReconciler implements Reconciler {
     const renewalTime = current ? new Date(Date.parse(current.expiresAt) - plan.renewBeforeMs).toISOString() : undefined;
     const fields: ServiceAccountTokenStatus = {
       ...(current ? { tokenId: current.id, expiresAt: current.expiresAt, renewalTime, lifetime: context.spec.lifetime } : {}),
-      serial: Math.max(execution.serial, context.status.current.serial ?? 0),
+      ...(execution.serial === undefined ? {} : { serial: execution.serial }),
       secretName,
       ...(execution.tokenHash ? { tokenHash: execution.tokenHash } : {}),
       ...(held.length > 0 ? { previousTokens: held } : {}),
