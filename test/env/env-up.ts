@@ -1,6 +1,6 @@
-// `npm run env:up [-- --unleash=emulator]`: a control plane and an Unleash in the background,
-// for people and tools. Idempotent: when the environment is already up and healthy, it only
-// says how to use it again.
+// `npm run env:up [-- --unleash=emulator|real]`: a control plane and an Unleash (the emulator
+// by default, or a real open-source Unleash server) in the background, for people and tools.
+// Idempotent: when the environment is already up and healthy, it only says how to use it again.
 import { mkdir } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { controlPlaneBinDir } from "../harness/binaries.js";

@@ -1,14 +1,22 @@
-// The Unleash that env:up runs next to Kubernetes. Choosing another backend (a real Unleash)
-// is one more case in startUnleashBackend.
+// The Unleash that env:up and the demo run next to Kubernetes: the emulator (the default,
+// with a fault and observation API) or a real open-source Unleash server with the
+// service-account routes (test/real-unleash), for proof on the real thing.
+import { startRealUnleash } from "../real-unleash/index.js";
 import { startEmulator } from "../unleash-emulator/index.js";
 
-export const UNLEASH_BACKENDS = ["emulator"] as const;
+export const UNLEASH_BACKENDS = ["emulator", "real"] as const;
 export type UnleashBackendKind = (typeof UNLEASH_BACKENDS)[number];
 
 export interface UnleashBackendOptions {
+  /** For the real server an admin API token of the form `*:*.<hex>`. */
   adminToken: string;
-  /** Where the backend keeps what must survive a restart. */
-  stateFile: string;
+  /**
+   * Where the emulator keeps what must survive a restart. The real server always starts
+   * on an empty database of its own, removed when it stops.
+   */
+  stateFile?: string;
+  /** The emulator's port; default a free one. The real server always takes a free one. */
+  port?: number;
 }
 
 export interface UnleashBackend {
@@ -22,7 +30,9 @@ export interface UnleashBackend {
 export async function startUnleashBackend(kind: UnleashBackendKind, options: UnleashBackendOptions): Promise<UnleashBackend> {
   switch (kind) {
     case "emulator":
-      return startEmulator({ adminToken: options.adminToken, stateFile: options.stateFile });
+      return startEmulator(options);
+    case "real":
+      return startRealUnleash({ adminToken: options.adminToken });
   }
 }
 

@@ -1,19 +1,11 @@
 // A private Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager) on
 // loopback, the way controller-runtime's envtest runs one, plus the controllers envtest
 // lacks: the garbage collector and the namespace controller.
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { controlPlaneBinDir } from "./binaries.js";
-import { applyManifestDirectory } from "./crds.js";
-import { writeKubeconfig } from "./kubeconfig.js";
-import { ADMIN_KUBECONFIG_FILE, issueKubeconfig, PKI_DIR } from "./identities.js";
-import { createPki } from "./pki.js";
-import { freeLoopbackPorts } from "./ports.js";
-import { spawnLogged, type ManagedProcess } from "./processes.js";
-import { repoRoot } from "./repo.js";
 import {
   apiServerArgs,
   controllerManagerArgs,
@@ -23,11 +15,18 @@ import {
   waitForEtcd,
   type Layout,
 } from "./components.js";
+import { applyManifestDirectory } from "./crds.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+import { ADMIN_KUBECONFIG_FILE, issueKubeconfig, PKI_DIR } from "./identities.js";
+import { createPki } from "./pki.js";
+import { freeLoopbackPorts } from "./ports.js";
+import { spawnLogged, type ManagedProcess } from "./processes.js";
+import { repoRoot } from "./repo.js";
 
 export interface ControlPlaneOptions {
   /** Every *.yaml there is applied, and its CRDs waited for, before the controller manager starts. Default <repo>/crds. */
   crdDir?: string;
-  /** Where PKI, etcd data and logs go. Default: a new temporary directory, removed by stop(). */
+  /** Where PKI, etcd data and logs go; stop() leaves it. Default: a new temporary directory, removed by stop(). */
   dataDir?: string;
   /** Default true. Without it nothing garbage-collects and deleted namespaces stay Terminating. */
   startControllerManager?: boolean;
@@ -56,23 +55,18 @@ const DEFAULT_CRD_DIR = resolve(repoRoot, "crds");
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const binDir = options.binDir ?? (await controlPlaneBinDir());
   const dir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "control-plane-")));
-  const plane = new LocalControlPlane(await prepareLayout(dir, binDir), options.dataDir === undefined);
+  let plane: LocalControlPlane | undefined;
   try {
-    await plane.start(crdDirToInstall(options), options.startControllerManager ?? true);
+    plane = new LocalControlPlane(await prepareLayout(dir, binDir), options.dataDir === undefined);
+    await plane.start(options.crdDir ?? DEFAULT_CRD_DIR, options.startControllerManager ?? true);
     return plane;
   } catch (error) {
     // Keep the directory: its logs say why.
-    await plane.stopProcesses();
+    await plane?.stopProcesses();
     throw new Error(`control plane failed to start (logs in ${join(dir, "logs")}): ${(error as Error).message}`, {
       cause: error,
     });
   }
-}
-
-// A fresh clone has no crds/ until the project ships CRDs; a directory asked for must exist.
-function crdDirToInstall(options: ControlPlaneOptions): string | undefined {
-  if (options.crdDir !== undefined) return options.crdDir;
-  return existsSync(DEFAULT_CRD_DIR) ? DEFAULT_CRD_DIR : undefined;
 }
 
 async function prepareLayout(dir: string, binDir: string): Promise<Layout> {
@@ -106,7 +100,7 @@ class LocalControlPlane implements ControlPlane {
     this.etcdUrl = `http://127.0.0.1:${layout.ports.etcdClient}`;
   }
 
-  async start(crdDir: string | undefined, withControllerManager: boolean): Promise<void> {
+  async start(crdDir: string, withControllerManager: boolean): Promise<void> {
     await writeKubeconfig(this.kubeconfigPath, {
       server: this.server,
       caCertFile: this.layout.pki.ca.certFile,
@@ -117,7 +111,7 @@ class LocalControlPlane implements ControlPlane {
     await waitForEtcd(this.etcdUrl, this.etcd);
     await this.startApiServer();
     // The garbage collector discovers resource types only every 30 s: CRDs go in first.
-    if (crdDir !== undefined) await this.installCrds(crdDir);
+    await this.installCrds(crdDir);
     if (withControllerManager) {
       this.controllerManager = await this.spawn("kube-controller-manager", controllerManagerArgs(this.layout));
       await waitForControllerManager(this.layout, this.controllerManager);

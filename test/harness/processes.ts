@@ -21,7 +21,7 @@ export interface ManagedProcess {
   readonly logFile: string;
   readonly exited: Promise<ExitInfo>;
   hasExited(): boolean;
-  /** SIGTERM to the group, SIGKILL after graceMs; resolves when the group is gone. Idempotent. */
+  /** SIGTERM to the group, SIGKILL after graceMs; resolves once the program has exited. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export interface SpawnOptions {
 const DEFAULT_GRACE_MS = 5_000;
 
 // Runs in the child's group: a background loop kills the group once the watched parent is
-// gone, then the shell replaces itself with the program, which so keeps the group's pid.
+// gone; then the shell execs the program, which so keeps the shell's pid (the group's id).
 // The loop ignores SIGTERM, so a graceful stop of the group does not end the guard early.
 const WATCHDOG_SCRIPT = `parent="$1"; shift
 ( trap '' TERM INT HUP
@@ -223,9 +223,13 @@ async function onStopSignal(signal: NodeJS.Signals): Promise<void> {
   if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
-/** Stops every child this process started that is not meant to outlive it. */
+/**
+ * Stops every child this process started that is not meant to outlive it, newest first:
+ * a program usually depends on those started before it (kube-apiserver's shutdown stalls
+ * while etcd is gone).
+ */
 export async function stopAllManaged(): Promise<void> {
-  await Promise.all([...live].map((p) => p.stop()));
+  for (const p of [...live].reverse()) await p.stop();
 }
 
 // --- readiness -------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export interface OperatorOptions {
   resyncPeriod?: string;
   extraArgs?: readonly string[];
   env?: Record<string, string>;
+  /** Default true; false returns at once, e.g. for an operator that is expected to crash. */
+  waitUntilReady?: boolean;
 }
 
 export interface RunningOperator {
@@ -47,7 +49,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const child = await spawnLogged("operator", NODE, args, { logFile, env: { ...process.env, ...options.env } });
   const probeUrl = `http://127.0.0.1:${probePort}`;
   try {
-    await waitForHttpReady({ url: `${probeUrl}/readyz` }, { timeoutMs: 60_000, process: child });
+    if (options.waitUntilReady !== false) await waitForHttpReady({ url: `${probeUrl}/readyz` }, { timeoutMs: 60_000, process: child });
   } catch (err) {
     await child.stop();
     throw new Error(`operator did not become ready: ${String(err)}\n${logTail(logFile, 40)}`);

@@ -1,0 +1,92 @@
+{{/* Chart name, or nameOverride. */}}
+{{- define "uao.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's objects: fullnameOverride, or release name + chart name (once). */}}
+{{- define "uao.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else if contains (include "uao.name" .) .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name (include "uao.name" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+
+{{- define "uao.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "uao.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "uao.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "uao.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "uao.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "uao.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Namespaced mode: the operator watches only .Values.watchNamespaces and gets Roles there, nothing cluster-wide. */}}
+{{- define "uao.namespaced" -}}
+{{- if .Values.watchNamespaces }}true{{ end }}
+{{- end }}
+
+{{/*
+What the operator does in every namespace it watches, and nothing more
+(src/kube/*.ts, src/controllers/**). Cluster mode adds uao.clusterRules.
+*/}}
+{{- define "uao.namespacedRules" -}}
+# Informers list and watch the namespaced kinds.
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["unleashconnections", "serviceaccounts", "serviceaccounttokens"]
+  verbs: ["get", "list", "watch"]
+# Finalizers are set and removed with a JSON patch on the resource itself.
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["serviceaccounts", "serviceaccounttokens"]
+  verbs: ["patch"]
+# Status is merge-patched through the status subresource only.
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["unleashconnections/status", "serviceaccounts/status", "serviceaccounttokens/status"]
+  verbs: ["patch"]
+# Token Secrets carry an ownerReference with blockOwnerDeletion to their
+# ServiceAccountToken; clusters that enforce owner references require this.
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["serviceaccounttokens/finalizers"]
+  verbs: ["update"]
+# Admin-token and CA Secrets are read by name; token Secrets are listed and
+# watched by label, created, replaced (update) and deleted.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "list", "watch", "create", "update", "delete"]
+# Events on the resources; a repeated event is patched (count) instead of recreated.
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+# spec.secret.rolloutRestartTargets: a restartedAt annotation on the pod template.
+- apiGroups: ["apps"]
+  resources: ["deployments", "statefulsets", "daemonsets"]
+  verbs: ["patch"]
+{{- end }}
+
+{{/* Cluster mode only: the cluster-scoped kind and namespace reads. */}}
+{{- define "uao.clusterRules" -}}
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["clusterunleashconnections"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["accounts.unleash.dev"]
+  resources: ["clusterunleashconnections/status"]
+  verbs: ["patch"]
+# kube-system's uid names the cluster when clusterName is unset; namespace
+# labels decide ClusterUnleashConnection spec.allowedNamespaces.selector.
+- apiGroups: [""]
+  resources: ["namespaces"]
+  verbs: ["get"]
+{{- end }}
