@@ -17,7 +17,8 @@ describe("the operator on a real Unleash server", () => {
   const unleashUrl = () => world.unleash.url;
   const adminToken = () => world.unleash.adminToken;
   const tokenIn = async (secretName: string) => tokenOf(await world.secret(secretName));
-  const deleteResource = (resource: string) => world.kubectl(["delete", "-n", world.namespace, `${resource}.accounts.unleash.dev`, "--timeout=30s"]);
+  const deleteResource = (kind: string, name: string) =>
+    world.kubectl(["delete", "-n", world.namespace, `${kind}.accounts.unleash.dev/${name}`, "--timeout=30s"]);
 
   beforeAll(async () => {
     world = await createRealWorld("real-e2e");
@@ -60,11 +61,11 @@ describe("the operator on a real Unleash server", () => {
   it("makes the token fail with 401 once its resource is deleted, and removes the account with its own", async () => {
     const token = await tokenIn("viewer-bot");
     // kubectl delete returns once the operator has released its finalizer.
-    await deleteResource("serviceaccounttoken/viewer-bot");
+    await deleteResource("serviceaccounttoken", "viewer-bot");
     expect((await whoAmI(unleashUrl(), token)).status).toBe(401);
     expect(await findServiceAccount(unleashUrl(), adminToken(), "viewer-bot")).toMatchObject({ tokenCount: 0 });
 
-    await deleteResource("serviceaccount/viewer-bot");
+    await deleteResource("serviceaccount", "viewer-bot");
     expect(await findServiceAccount(unleashUrl(), adminToken(), "viewer-bot")).toBeUndefined();
   });
 

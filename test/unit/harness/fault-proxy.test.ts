@@ -58,9 +58,9 @@ async function connectClient(port: number): Promise<Client> {
     for (const wake of waiters.splice(0)) wake();
   });
   socket.on("error", (err: NodeJS.ErrnoException) => (error = err));
-  const closed = once(socket, "close").then(() => ({ error }));
+  const closed = new Promise<{ error: NodeJS.ErrnoException | undefined }>((resolve) => socket.once("close", () => resolve({ error })));
   // A reset may come before the client sees its connection established.
-  await Promise.race([once(socket, "connect"), closed]);
+  await Promise.race([new Promise((resolve) => socket.once("connect", resolve)), closed]);
   const receive = async (expected: string) => {
     while (!text.includes(expected)) await new Promise<void>((resolve) => waiters.push(resolve));
   };
