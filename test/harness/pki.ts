@@ -55,6 +55,17 @@ export function issueClientCertificate(
   return issueCertificate(ca, pathPrefix, subject, ["extendedKeyUsage=clientAuth"]);
 }
 
+/** A private CA and a serving certificate it signed for 127.0.0.1 and localhost (e.g. an HTTPS Unleash). */
+export async function createServingPki(dir: string): Promise<{ ca: KeyPair; server: KeyPair }> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const ca = await createCa(dir);
+  const server = await issueCertificate(ca, join(dir, "server"), "/CN=127.0.0.1", [
+    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+    "extendedKeyUsage=serverAuth",
+  ]);
+  return { ca, server };
+}
+
 async function createCa(dir: string): Promise<KeyPair> {
   const pair = { certFile: join(dir, "ca.crt"), keyFile: join(dir, "ca.key") };
   await openssl([

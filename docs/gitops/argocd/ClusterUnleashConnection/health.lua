@@ -1,7 +1,8 @@
--- Argo CD health check for accounts.unleash.dev resources (ServiceAccount,
--- ServiceAccountToken, UnleashConnection, ClusterUnleashConnection). The operator
--- reports kstatus-style conditions: Ready, plus Reconciling and Stalled when true.
--- Written for Argo CD's Lua 5.1 VM without extra libraries.
+-- Argo CD health check for the accounts.unleash.dev kinds (ServiceAccount,
+-- ServiceAccountToken, UnleashConnection, ClusterUnleashConnection): one script
+-- serves all four, as they report status alike. The operator keeps kstatus-style
+-- conditions: Ready, plus Reconciling or Stalled when True.
+-- Plain Lua 5.1 without libraries beyond the base ones, as Argo CD's VM runs it.
 local hs = {}
 
 local function condition(conditionType)
@@ -17,15 +18,16 @@ local function condition(conditionType)
 end
 
 local function describe(c)
+  local reason = c.reason or c.type
   if c.message ~= nil and c.message ~= "" then
-    return c.reason .. ": " .. c.message
+    return reason .. ": " .. c.message
   end
-  return c.reason
+  return reason
 end
 
 if obj.metadata.deletionTimestamp ~= nil then
   hs.status = "Progressing"
-  hs.message = "Deleting: the operator cleans up in Unleash before the finalizer is removed"
+  hs.message = "Being deleted: the operator cleans up in Unleash, then removes its finalizer"
   return hs
 end
 
@@ -37,10 +39,10 @@ if ready == nil then
 end
 
 -- Conditions written for an older spec say nothing about the current one.
-local observed = obj.status.observedGeneration
+local observed = obj.status.observedGeneration or ready.observedGeneration
 if obj.metadata.generation ~= nil and observed ~= nil and observed ~= obj.metadata.generation then
   hs.status = "Progressing"
-  hs.message = "Waiting for the operator to observe generation " .. tostring(obj.metadata.generation)
+  hs.message = "Waiting for the operator to act on generation " .. tostring(obj.metadata.generation)
   return hs
 end
 

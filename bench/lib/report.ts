@@ -1,0 +1,128 @@
+// One plain-text table (a column per latency) and the same figures as JSON.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RequestCounts } from "../kube-write-counter.js";
+import type { ConvergeResult, FloorScenarioResult, IdleResult, MemoryGrowth, MemoryReading, RepairResult, RestartResult } from "./scenarios.js";
+import type { Distribution } from "./stats.js";
+import type { Usage } from "./block.js";
+
+export interface BlockResult {
+  latencyMs: number;
+  floor: FloorScenarioResult;
+  cold: ConvergeResult;
+  /** cold.wallMs / floor.wallMs */
+  coldOverFloor: number;
+  idle: IdleResult;
+  repair: RepairResult;
+  restart: RestartResult;
+  memory: MemoryReading;
+  growth?: MemoryGrowth;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: Record<string, unknown>;
+  workload: Record<string, unknown>;
+  operator: Record<string, unknown>;
+  blocks: BlockResult[];
+  profiles?: Record<string, unknown>;
+}
+
+type Cell = (block: BlockResult) => string;
+interface Row {
+  scenario: string;
+  metric: string;
+  cell: Cell;
+}
+
+export const seconds = (ms: number | undefined): string => (ms === undefined ? "-" : ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(2)} s`);
+const mb = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MB`;
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const spread = (d: Distribution): string => `${seconds(d.p50Ms)} / ${seconds(d.p99Ms)} / ${seconds(d.maxMs)}`;
+const total = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+const kubeWrites = (kube: RequestCounts): Record<string, number> =>
+  Object.fromEntries(Object.entries(kube.byRoute).filter(([route]) => /^(create|update|patch|delete|deletecollection) /.test(route)));
+const kubeReads = (kube: RequestCounts): Record<string, number> =>
+  Object.fromEntries(Object.entries(kube.byRoute).filter(([route]) => /^(get|list|watch) /.test(route)));
+
+/** A total row, then one indented row per route that any block used. */
+function routeRows(blocks: BlockResult[], scenario: string, label: string, pick: (block: BlockResult) => Record<string, number>): Row[] {
+  const routes = [...new Set(blocks.flatMap((b) => Object.keys(pick(b))))].sort();
+  return [
+    { scenario, metric: label, cell: (b) => String(total(pick(b))) },
+    ...routes.map((route) => ({ scenario, metric: `  ${route}`, cell: (b: BlockResult) => String(pick(b)[route] ?? 0) })),
+  ];
+}
+
+function usageRows(blocks: BlockResult[], scenario: string, pick: (block: BlockResult) => Usage): Row[] {
+  return [
+    ...routeRows(blocks, scenario, "unleash calls", (b) => pick(b).unleashCalls),
+    ...routeRows(blocks, scenario, "k8s writes", (b) => kubeWrites(pick(b).kube)),
+    { scenario, metric: "k8s reads (get/list/watch)", cell: (b) => String(total(kubeReads(pick(b).kube))) },
+    { scenario, metric: "k8s TLS connections opened", cell: (b) => String(pick(b).kube.connections) },
+    { scenario, metric: "operator CPU", cell: (b) => `${pick(b).cpuSeconds.toFixed(2)} s` },
+  ];
+}
+
+function rows(blocks: BlockResult[]): Row[] {
+  const growth = blocks.filter((b) => b.growth);
+  return [
+    { scenario: "cold", metric: "resources", cell: (b) => `${b.cold.accounts} accounts, ${b.cold.tokens} tokens` },
+    { scenario: "cold", metric: "wall time (of which apply)", cell: (b) => `${seconds(b.cold.wallMs)} (${seconds(b.cold.applyMs)})` },
+    { scenario: "cold", metric: "token ready p50/p99/max", cell: (b) => spread(b.cold.tokenReady) },
+    { scenario: "cold", metric: "account ready p50/p99/max", cell: (b) => spread(b.cold.accountReady) },
+    { scenario: "cold", metric: "working tokens in Secrets", cell: (b) => `${b.cold.tokenCheck.working}/${b.cold.tokenCheck.checked}` },
+    ...usageRows(blocks, "cold", (b) => b.cold.usage),
+    { scenario: "floor", metric: "wall time", cell: (b) => seconds(b.floor.wallMs) },
+    { scenario: "floor", metric: "token ready p50/p99/max", cell: (b) => spread(b.floor.tokenReady) },
+    { scenario: "floor", metric: "unleash calls", cell: (b) => String(total(b.floor.unleashCalls)) },
+    { scenario: "floor", metric: "k8s writes", cell: (b) => String(b.floor.kube.writes) },
+    { scenario: "floor", metric: "k8s TLS connections opened", cell: (b) => String(b.floor.kube.connections) },
+    { scenario: "floor", metric: "working tokens in Secrets", cell: (b) => `${b.floor.tokenCheck.working}/${b.floor.tokenCheck.checked}` },
+    { scenario: "floor", metric: "OPERATOR / FLOOR (cold wall time)", cell: (b) => `${b.coldOverFloor.toFixed(2)}x` },
+    { scenario: "idle", metric: "watched", cell: (b) => `${seconds(b.idle.durationMs)} (${b.idle.periods} resyncs)` },
+    { scenario: "idle", metric: "unleash reads / writes", cell: (b) => `${b.idle.unleashReads} / ${b.idle.unleashWrites}` },
+    { scenario: "idle", metric: "list calls per connection per resync", cell: (b) => String(b.idle.listCallsPerConnectionPerPeriod) },
+    ...usageRows(blocks, "idle", (b) => b.idle.usage),
+    { scenario: "repair", metric: "Secrets deleted at once", cell: (b) => String(b.repair.secrets) },
+    { scenario: "repair", metric: "restored p50/p99/max", cell: (b) => spread(b.repair.repaired) },
+    { scenario: "repair", metric: "working tokens in Secrets", cell: (b) => `${b.repair.tokenCheck.working}/${b.repair.tokenCheck.checked}` },
+    ...usageRows(blocks, "repair", (b) => b.repair.usage),
+    { scenario: "restart", metric: "stop / ready / idle", cell: (b) => `${seconds(b.restart.stopMs)} / ${seconds(b.restart.readyMs)} / ${seconds(b.restart.idleMs)}` },
+    ...usageRows(blocks, "restart", (b) => b.restart.usage),
+    { scenario: "memory", metric: "tokens", cell: (b) => String(b.memory.tokens) },
+    { scenario: "memory", metric: "RSS / heap used", cell: (b) => `${mb(b.memory.rssBytes)} / ${mb(b.memory.heapUsedBytes)}` },
+    ...(growth.length === 0
+      ? []
+      : [
+          { scenario: "memory", metric: "grown to tokens", cell: (b: BlockResult) => (b.growth ? String(b.growth.after.tokens) : "-") },
+          { scenario: "memory", metric: "growth converge wall time", cell: (b: BlockResult) => (b.growth ? seconds(b.growth.converge.wallMs) : "-") },
+          { scenario: "memory", metric: "RSS / heap used", cell: (b: BlockResult) => (b.growth ? `${mb(b.growth.after.rssBytes)} / ${mb(b.growth.after.heapUsedBytes)}` : "-") },
+          { scenario: "memory", metric: "per token: RSS / heap", cell: (b: BlockResult) => (b.growth ? `${kb(b.growth.perTokenRssBytes)} / ${kb(b.growth.perTokenHeapBytes)}` : "-") },
+        ]),
+  ];
+}
+
+export function renderTable(report: BenchReport): string {
+  const blocks = report.blocks;
+  const header = ["scenario", "metric", ...blocks.map((b) => `latency ${b.latencyMs} ms`)];
+  const body = rows(blocks).map((row) => [row.scenario, row.metric, ...blocks.map((b) => row.cell(b))]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((line) => (line[i] ?? "").length)));
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  const rule = widths.map((w) => "-".repeat(w)).join("  ");
+  const title = [
+    `unleash-accounts-operator benchmark, ${report.startedAt}`,
+    `machine: ${JSON.stringify(report.machine)}`,
+    `workload: ${JSON.stringify(report.workload)}`,
+    `operator: ${JSON.stringify(report.operator)}`,
+  ];
+  return [...title, "", line(header), rule, ...body.map(line)].join("\n");
+}
+
+export async function writeReport(report: BenchReport, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${report.startedAt.replace(/[:.]/g, "-")}.json`);
+  await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
+}
