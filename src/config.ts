@@ -17,6 +17,8 @@ const FLAGS = {
   "health-probe-bind-address": { type: "string", help: "host:port of /healthz and /readyz; 0 disables (default :8081)." },
   "max-concurrent-reconciles": { type: "string", help: "Reconciles run in parallel per controller (default 10)." },
   "resync-period": { type: "string", help: "How often every resource is checked against Unleash, e.g. 10m (default 10m)." },
+  "watch-inactivity-timeout": { type: "string", help: "A watch silent for this long is presumed dead and the resource listed again (default 2m)." },
+  "watch-cluster-connections": { type: "boolean", help: "Watch ClusterUnleashConnections (default true; --no-watch-cluster-connections with namespaced RBAC, which cannot read cluster-scoped objects)." },
   "unleash-timeout": { type: "string", help: "Deadline of one Unleash API call (default 10s)." },
   "cluster-name": { type: "string", help: "Identity of this cluster in token descriptions (default: derived from the kube-system namespace's UID)." },
   "log-level": { type: "string", help: "trace, debug, info, warn, error or fatal (default info)." },
@@ -58,6 +60,8 @@ export const configSchema = z.object({
   maxConcurrentReconciles: z.coerce.number().int().min(1).max(256).default(10),
   resyncPeriodMs: durationText("10m"),
   unleashTimeoutMs: durationText("10s"),
+  watchInactivityTimeoutMs: durationText("2m"),
+  watchClusterConnections: z.boolean().default(true),
   clusterName: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, "letters, digits, '.', '_' and '-' only").optional(),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
   help: z.boolean().default(false),
@@ -67,7 +71,8 @@ export type Config = z.infer<typeof configSchema>;
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 /** Durations are held in milliseconds under a key of their own. */
-const keyOf = (flag: FlagName): string => ({ "resync-period": "resyncPeriodMs", "unleash-timeout": "unleashTimeoutMs" })[flag as string] ?? camel(flag);
+const keyOf = (flag: FlagName): string =>
+  ({ "resync-period": "resyncPeriodMs", "unleash-timeout": "unleashTimeoutMs", "watch-inactivity-timeout": "watchInactivityTimeoutMs" })[flag as string] ?? camel(flag);
 const flagOf = (key: string): string => (Object.keys(FLAGS) as FlagName[]).find((flag) => keyOf(flag) === key) ?? key;
 const envName = (flag: string) => `UNLEASH_OPERATOR_${flag.replace(/-/g, "_").toUpperCase()}`;
 
@@ -78,7 +83,7 @@ export class ConfigError extends Error {
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false, allowNegative: true }).values;
   } catch (err) {
     throw new ConfigError(err instanceof Error ? err.message : String(err));
   }

@@ -51,6 +51,8 @@ async function run(config: Config, logger: Logger): Promise<void> {
     maxConcurrentReconciles: config.maxConcurrentReconciles,
     resyncPeriodMs: config.resyncPeriodMs,
     unleashTimeoutMs: config.unleashTimeoutMs,
+    watchInactivityTimeoutMs: config.watchInactivityTimeoutMs,
+    watchClusterConnections: config.watchClusterConnections,
   });
   const servers = await startServers(config, operator, metrics);
   const elector = config.leaderElect

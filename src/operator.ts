@@ -37,6 +37,8 @@ export interface OperatorOptions {
   resyncPeriodMs: number;
   unleashTimeoutMs: number;
   watchInactivityTimeoutMs?: number;
+  /** False where RBAC is namespaced and cluster-scoped connections cannot be read. */
+  watchClusterConnections: boolean;
 }
 
 const secretMeta = (raw: unknown): V1Secret | undefined => (typeof raw === "object" && raw !== null ? (raw as V1Secret) : undefined);
@@ -62,7 +64,7 @@ export class Operator {
     const scopes = options.namespaces.length > 0 ? options.namespaces : [undefined];
     const factory = { kubeConfig, logger, metrics, ...(options.watchInactivityTimeoutMs ? { watchInactivityTimeoutMs: options.watchInactivityTimeoutMs } : {}) };
     const informers = {
-      clusterConnections: new ScopedInformers(factory, "ClusterUnleashConnection", [undefined], parseClusterConnection),
+      clusterConnections: new ScopedInformers(factory, "ClusterUnleashConnection", options.watchClusterConnections ? [undefined] : [], parseClusterConnection),
       connections: new ScopedInformers(factory, "UnleashConnection", scopes, parseConnection),
       serviceAccounts: new ScopedInformers(factory, "ServiceAccount", scopes, parseServiceAccount),
       tokens: new ScopedInformers(factory, "ServiceAccountToken", scopes, parseServiceAccountToken),
@@ -74,6 +76,7 @@ export class Operator {
     const core = kubeConfig.makeApiClient(CoreV1Api);
     this.#registry = new ConnectionRegistry({
       listers: informers,
+      clusterConnectionsWatched: options.watchClusterConnections,
       secrets: new SecretKeyReader(kubeConfig),
       namespaceLabels: async (namespace) => (await core.readNamespace({ name: namespace })).metadata?.labels ?? {},
       snapshotMaxAgeMs: options.resyncPeriodMs,

@@ -57,6 +57,8 @@ export function startWatchSession(options: WatchSessionOptions): WatchSession {
     options.onEvent(phase, raw);
   };
   const onDone = (error: unknown) => {
+    // After end() (stop, inactivity) the abort surfaces here as an error: it is not a failure.
+    if (isEnded) return;
     const healthyRun = connected && (sawEvent || Date.now() - startedAt >= MIN_HEALTHY_WATCH_MS);
     end(classifyWatchEnd(error, healthyRun, options.logger));
   };

@@ -24,6 +24,7 @@ interface Entry extends ResolvedConnection {
 
 export interface ConnectionRegistryOptions {
   listers: Pick<Listers, "clusterConnections" | "connections">;
+  clusterConnectionsWatched: boolean;
   secrets: SecretKeyReader;
   namespaceLabels: (namespace: string) => Promise<Readonly<Record<string, string>> | undefined>;
   snapshotMaxAgeMs: number;
@@ -52,6 +53,9 @@ export class ConnectionRegistry {
       if (!connection) throw notFound(`UnleashConnection ${ref.name} does not exist in namespace ${namespace}`);
       if (!connection.spec.success) throw notFound(`UnleashConnection ${ref.name} has an invalid spec`);
       return this.connect(`UnleashConnection/${namespace}/${ref.name}`, connection.spec.data, namespace);
+    }
+    if (!this.options.clusterConnectionsWatched) {
+      throw notFound(`this operator does not watch ClusterUnleashConnections (namespaced install); use an UnleashConnection in namespace ${namespace}`);
     }
     const connection = this.options.listers.clusterConnections.get(ref.name);
     if (!connection) throw notFound(`ClusterUnleashConnection ${ref.name} does not exist`);

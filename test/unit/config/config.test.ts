@@ -15,6 +15,8 @@ const FLAGS: Array<{ flag: string; value: string | undefined; key: string; parse
   { flag: "unleash-timeout", value: "2500ms", key: "unleashTimeoutMs", parsed: 2_500 },
   { flag: "cluster-name", value: "prod-eu.1", key: "clusterName", parsed: "prod-eu.1" },
   { flag: "log-level", value: "debug", key: "logLevel", parsed: "debug" },
+  { flag: "watch-inactivity-timeout", value: "45s", key: "watchInactivityTimeoutMs", parsed: 45_000 },
+  { flag: "watch-cluster-connections", value: undefined, key: "watchClusterConnections", parsed: true },
   { flag: "help", value: undefined, key: "help", parsed: true },
   { flag: "version", value: undefined, key: "version", parsed: true },
 ];
@@ -43,6 +45,8 @@ describe("loadConfig", () => {
       maxConcurrentReconciles: 10,
       resyncPeriodMs: 10 * 60_000,
       unleashTimeoutMs: 10_000,
+      watchInactivityTimeoutMs: 120_000,
+      watchClusterConnections: true,
       logLevel: "info",
       help: false,
       version: false,
@@ -55,6 +59,11 @@ describe("loadConfig", () => {
 
   it.each(FLAGS)("reads --$flag from the environment too", ({ flag, value, key, parsed }) => {
     expect(loadConfig([], { [envName(flag)]: value ?? "true" })).toHaveProperty(key, parsed);
+  });
+
+  it("turns a boolean flag off with --no-<flag>", () => {
+    expect(loadConfig(["--no-watch-cluster-connections"], {}).watchClusterConnections).toBe(false);
+    expect(loadConfig([], { UNLEASH_OPERATOR_WATCH_CLUSTER_CONNECTIONS: "false" }).watchClusterConnections).toBe(false);
   });
 
   it("lets a flag win over the environment", () => {
