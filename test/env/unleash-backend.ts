@@ -1,7 +1,6 @@
 // The Unleash that env:up and the demo run next to Kubernetes: the emulator (the default,
 // with a fault and observation API) or a real open-source Unleash server with the
 // service-account routes (test/real-unleash), for proof on the real thing.
-import { startRealUnleash } from "../real-unleash/index.js";
 import { startEmulator } from "../unleash-emulator/index.js";
 
 export const UNLEASH_BACKENDS = ["emulator", "real"] as const;
@@ -31,8 +30,12 @@ export async function startUnleashBackend(kind: UnleashBackendKind, options: Unl
   switch (kind) {
     case "emulator":
       return startEmulator(options);
-    case "real":
+    case "real": {
+      // Loaded only when chosen: it brings in the whole unleash-server package, which takes
+      // seconds to load.
+      const { startRealUnleash } = await import("../real-unleash/index.js");
       return startRealUnleash({ adminToken: options.adminToken });
+    }
   }
 }
 

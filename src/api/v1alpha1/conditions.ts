@@ -14,11 +14,9 @@ export const ReadyReasons = {
 export const ProgressingReasons = {
   Reconciling: "Reconciling",
   WaitingForServiceAccount: "WaitingForServiceAccount",
-  WaitingForConnection: "WaitingForConnection",
   UnleashUnavailable: "UnleashUnavailable",
   RateLimited: "RateLimited",
   KubernetesError: "KubernetesError",
-  Deleting: "Deleting",
 } as const;
 
 /** Ready=False, Stalled=True: needs a change by a person before it can progress. */
@@ -32,7 +30,6 @@ export const StalledReasons = {
   RootRoleNotFound: "RootRoleNotFound",
   RootRoleNotAllowed: "RootRoleNotAllowed",
   UsernameTaken: "UsernameTaken",
-  ServiceAccountNotFound: "ServiceAccountNotFound",
   SecretConflict: "SecretConflict",
   TokenLimitReached: "TokenLimitReached",
   UnleashRejected: "UnleashRejected",

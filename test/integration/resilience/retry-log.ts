@@ -1,0 +1,101 @@
+// Reads the operator's own account of its retries from its JSON log: every failed reconcile is
+// logged with its key, how many times in a row it has failed, and any Retry-After it was given.
+import { z } from "zod";
+
+const FAILED_MESSAGE = "reconcile failed; retrying with backoff";
+
+const failedLine = z.object({
+  msg: z.literal(FAILED_MESSAGE),
+  time: z.string(),
+  controller: z.string(),
+  key: z.string(),
+  requeues: z.number().int(),
+  retryAfterMs: z.number().optional(),
+});
+
+export interface FailedReconcile {
+  /** Epoch ms. */
+  at: number;
+  controller: string;
+  key: string;
+  /** Failures in a row of this key, this one included. */
+  requeues: number;
+  retryAfterMs: number | undefined;
+}
+
+export function failedReconciles(log: string): FailedReconcile[] {
+  return log.split("\n").flatMap((line) => {
+    if (!line.includes(FAILED_MESSAGE)) return [];
+    const parsed = failedLine.safeParse(parseJson(line));
+    if (!parsed.success) return [];
+    const { time, controller, key, requeues, retryAfterMs } = parsed.data;
+    return [{ at: Date.parse(time), controller, key, requeues, retryAfterMs }];
+  });
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The delay the per-key backoff imposes after a key's n-th failure in a row: base·2^(n-1), or Retry-After if longer. */
+export function backoffAfter(failure: FailedReconcile, baseDelayMs: number): number {
+  return Math.max(baseDelayMs * 2 ** (failure.requeues - 1), failure.retryAfterMs ?? 0);
+}
+
+/**
+ * Most failures in a row one key can have within `windowMs` when every retry waits its backoff:
+ * the k-th retry comes base·(2^k − 1) ms after the first failure at the earliest.
+ */
+export function maxFailuresInWindow(windowMs: number, baseDelayMs: number): number {
+  return 1 + Math.floor(Math.log2(windowMs / baseDelayMs + 1));
+}
+
+export interface EarlyRetry {
+  controller: string;
+  key: string;
+  /** Failures in a row before the early one. */
+  requeues: number;
+  gapMs: number;
+  backoffMs: number;
+}
+
+/**
+ * Consecutive failures of one key (the second one's count one higher, so no success came between)
+ * that came sooner than the first one's backoff allowed.
+ */
+export function earlyRetries(failures: readonly FailedReconcile[], baseDelayMs: number, toleranceMs: number): EarlyRetry[] {
+  const byKey = new Map<string, FailedReconcile[]>();
+  for (const failure of failures) {
+    const id = `${failure.controller} ${failure.key}`;
+    byKey.set(id, [...(byKey.get(id) ?? []), failure]);
+  }
+  const early: EarlyRetry[] = [];
+  for (const series of byKey.values()) {
+    const sorted = [...series].sort((a, b) => a.at - b.at);
+    sorted.forEach((next, i) => {
+      const previous = sorted[i - 1];
+      if (!previous || next.requeues !== previous.requeues + 1) return;
+      const gapMs = next.at - previous.at;
+      const backoffMs = backoffAfter(previous, baseDelayMs);
+      if (gapMs + toleranceMs < backoffMs) early.push({ controller: next.controller, key: next.key, requeues: previous.requeues, gapMs, backoffMs });
+    });
+  }
+  return early;
+}
+
+/** Most failures any one key had in [from, to] (epoch ms). */
+export function mostFailuresOfOneKey(failures: readonly FailedReconcile[], from: number, to: number): { key: string; count: number } {
+  const counts = new Map<string, number>();
+  for (const failure of failures) {
+    if (failure.at < from || failure.at > to) continue;
+    const id = `${failure.controller} ${failure.key}`;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  let most = { key: "(none)", count: 0 };
+  for (const [key, count] of counts) if (count > most.count) most = { key, count };
+  return most;
+}
