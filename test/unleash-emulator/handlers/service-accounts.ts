@@ -78,7 +78,9 @@ const update = routeWithBody({
       const before = auditData(account);
       account.name = body.name ?? account.name;
       account.rootRole = body.rootRole ?? account.rootRole;
-      recordAccountEvent(store, caller, "service-account-updated", { data: auditData(account), preData: before });
+      const after = auditData(account);
+      // Like Unleash's event store, an update that changes nothing is not recorded.
+      if (JSON.stringify(after) !== JSON.stringify(before)) recordAccountEvent(store, caller, "service-account-updated", { data: after, preData: before });
     });
     return { status: 200, body: view(store, account) };
   },
