@@ -143,6 +143,8 @@ export class KubeWriteCounter {
         const status = answer.statusCode ?? 502;
         if (status >= 400) counts.failures[`${route} ${status}`] = (counts.failures[`${route} ${status}`] ?? 0) + 1;
         res.writeHead(status, forwardedHeaders(answer.headers));
+        // A watch answers its headers at once and its body maybe minutes later: pass them on now.
+        res.flushHeaders();
         answer.pipe(res);
       },
     );

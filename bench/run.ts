@@ -3,7 +3,7 @@
 // No thresholds: it fails only when a scenario cannot run.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { availableParallelism, cpus, release, tmpdir, totalmem } from "node:os";
+import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { startControlPlane } from "../test/harness/control-plane.js";
 import { repoRoot } from "../test/harness/repo.js";
@@ -21,6 +21,7 @@ const RESULTS_DIR = join(repoRoot, "bench", "results");
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<BlockResult> {
+  const loadAtStart = loadavg()[0] ?? 0;
   const tag = `[${block.spec.latencyMs} ms]`;
   const options: ScenarioOptions = { timeoutMs: args.timeout.ms, applyConcurrency: args["apply-concurrency"] };
   const perAccount = args["tokens-per-account"];
@@ -43,6 +44,7 @@ async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<Blo
   const growth = grow ? await growMemory(block, memory, args["memory-tokens"], perAccount, options) : undefined;
   return {
     latencyMs: block.spec.latencyMs,
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
     floor: floorResult,
     cold,
     coldOverFloor: Math.round((100 * cold.wallMs) / Math.max(1, floorResult.wallMs)) / 100,

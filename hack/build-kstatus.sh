@@ -16,7 +16,7 @@ version="$(awk '$1 == "sigs.k8s.io/cli-utils" { print $2 }' "$src/go.mod")"
 cache_root="${UNLEASH_OPERATOR_CACHE:-$HOME/.cache/unleash-accounts-operator}"
 bin_dir="$cache_root/bin/kstatus-$version"
 binary="$bin_dir/kstatus"
-export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
+export GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0
 
 log() { echo "[build-kstatus] $*" >&2; }
 

@@ -1,95 +1,12 @@
 #!/usr/bin/env node
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { hostname } from "node:os";
-import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
-import type { Logger } from "pino";
 import { ConfigError, helpText, loadConfig, type Config } from "./config.js";
-import { loadKubeConfig, NoClusterConfiguredError } from "./kube/kubeconfig.js";
+import { NoClusterConfiguredError } from "./kube/kubeconfig.js";
 import { createLogger } from "./logging/logger.js";
-import { Operator } from "./operator.js";
-import { startHealthServer, type HealthServer } from "./runtime/health-server.js";
-import { LeaderElector } from "./runtime/leader-election.js";
-import { createMetrics } from "./runtime/metrics.js";
-
-/** In-flight reconciles get this long after SIGTERM; well under the chart's terminationGracePeriodSeconds (30 s). */
-const SHUTDOWN_DEADLINE_MS = 20_000;
 
 function version(): string {
   const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
   return (JSON.parse(text) as { version: string }).version;
-}
-
-/** Default cluster identity: stable for the cluster's life, different for every cluster. */
-async function clusterName(kubeConfig: KubeConfig): Promise<string> {
-  const namespace = await kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: "kube-system" });
-  const uid = namespace.metadata?.uid?.replace(/-/g, "") ?? "";
-  if (!uid) throw new Error("the kube-system namespace has no uid; set --cluster-name");
-  return `k8s-${uid.slice(0, 12)}`;
-}
-
-async function startServers(config: Config, operator: Operator, metrics: ReturnType<typeof createMetrics>): Promise<HealthServer[]> {
-  const servers: HealthServer[] = [];
-  if (config.healthProbeBindAddress) {
-    servers.push(await startHealthServer({ address: config.healthProbeBindAddress, checks: { informers: () => (operator.isHealthy() ? { ok: true } : { ok: false, message: "an informer's watch is not healthy" }) } }));
-  }
-  if (config.metricsBindAddress) servers.push(await startHealthServer({ address: config.metricsBindAddress, registry: metrics.registry }));
-  return servers;
-}
-
-async function run(config: Config, logger: Logger): Promise<void> {
-  const kubeConfig = loadKubeConfig(config.kubeconfig);
-  const metrics = createMetrics();
-  const identity = `${hostname()}-${randomBytes(4).toString("hex")}`;
-  const operator = new Operator({
-    kubeConfig,
-    logger,
-    metrics,
-    namespaces: config.namespaces,
-    clusterName: config.clusterName ?? (await clusterName(kubeConfig)),
-    identity,
-    maxConcurrentReconciles: config.maxConcurrentReconciles,
-    resyncPeriodMs: config.resyncPeriodMs,
-    unleashTimeoutMs: config.unleashTimeoutMs,
-    watchInactivityTimeoutMs: config.watchInactivityTimeoutMs,
-    watchClusterConnections: config.watchClusterConnections,
-  });
-  const servers = await startServers(config, operator, metrics);
-  const elector = config.leaderElect
-    ? new LeaderElector({
-        kubeConfig,
-        namespace: config.leaderElectionNamespace ?? "default",
-        name: config.leaderElectionId,
-        identity,
-        logger,
-        onStartedLeading: () => void operator.start().catch((err: unknown) => fail(logger, err)),
-        onStoppedLeading: () => fail(logger, new Error("lost leadership")),
-      })
-    : undefined;
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    await operator.stop(SHUTDOWN_DEADLINE_MS);
-    await elector?.release();
-    await Promise.all(servers.map((server) => server.close()));
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  if (elector) {
-    logger.info({ identity, lease: config.leaderElectionId }, "waiting for leadership");
-    void elector.run();
-  } else {
-    await operator.start();
-  }
-}
-
-function fail(logger: Logger, err: unknown): never {
-  logger.fatal({ err }, "operator failed");
-  process.exit(1);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -104,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
   if (config.help) return void process.stdout.write(helpText());
   if (config.version) return void process.stdout.write(`${version()}\n`);
   const logger = createLogger({ level: config.logLevel });
+  // Loaded only to run: --help and --version answer without loading the Kubernetes client.
+  const { run, fail } = await import("./app.js");
   try {
     await run(config, logger);
   } catch (err) {

@@ -140,12 +140,19 @@ export class Operator {
       ["ClusterUnleashConnection", informers.clusterConnections, controllers.clusterConnections],
       ["UnleashConnection", informers.connections, controllers.connections],
     ] as const) {
-      const onConnection = (connection: { metadata: ObjectMeta }) => {
-        queue.enqueue(keyOf(connection.metadata));
+      const dependents = (connection: { metadata: ObjectMeta }) => {
         for (const a of accountsUsing(kind, connection.metadata)) controllers.serviceAccounts.enqueue(keyOf(a.metadata));
       };
+      const onConnection = (connection: { metadata: ObjectMeta }) => {
+        queue.enqueue(keyOf(connection.metadata));
+        dependents(connection);
+      };
       informer.on("add", onConnection);
-      informer.on("update", (c, old) => specOrMetaChanged(c, old) && onConnection(c));
+      informer.on("update", (c, old) => {
+        if (specOrMetaChanged(c, old)) onConnection(c);
+        // A connection that recovers (or breaks) is news for every account using it.
+        else if (!isDeepStrictEqual(c.status, old.status)) dependents(c);
+      });
       informer.on("delete", onConnection);
     }
 

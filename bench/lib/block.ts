@@ -9,6 +9,7 @@ import type { ClusterView } from "./cluster-view.js";
 import { startEmulatorHost, type EmulatorHost, type HostedEmulator } from "./emulator-host.js";
 import { KubeHttp } from "./kube-http.js";
 import type { Cleanup } from "./lifecycle.js";
+import { cpuSeconds } from "./proc.js";
 import { launchOperator, type Diagnostics, type OperatorKnobs, type OperatorProcess } from "./operator.js";
 import { accountObject, API, connectionRefOf, createConnection, createNamespaces, tokenObject, type ConnectionKind, type ConnectionSetup, type Workload } from "./workload.js";
 
@@ -37,6 +38,8 @@ export interface Usage {
   kube: RequestCounts;
   /** CPU seconds of the operator process (of the new one, after a restart). */
   cpuSeconds: number;
+  /** CPU seconds of the write counter in front of it: the measurement's own cost, which a real cluster does not have. */
+  counterCpuSeconds: number;
 }
 
 export class Block {
@@ -138,11 +141,13 @@ export class Block {
   async measure<T>(work: () => Promise<T>): Promise<{ result: T; usage: Usage }> {
     await Promise.all([this.operatorEmulator.control.resetCalls(), this.operatorCounter.reset()]);
     const before = this.operator ? { pid: this.operator.pid, cpu: this.operator.cpuSeconds() } : undefined;
+    const counterBefore = cpuSeconds(this.operatorCounter.process.pid);
     const result = await work();
     const operator = this.requireOperator();
     const cpu = operator.cpuSeconds() - (before?.pid === operator.pid ? before.cpu : 0);
+    const counterCpu = cpuSeconds(this.operatorCounter.process.pid) - counterBefore;
     const [unleashCalls, kube] = await Promise.all([this.operatorEmulator.control.calls(), this.operatorCounter.counts()]);
-    return { result, usage: { unleashCalls: nonZero(unleashCalls), kube, cpuSeconds: round(cpu, 2) } };
+    return { result, usage: { unleashCalls: nonZero(unleashCalls), kube, cpuSeconds: round(cpu, 2), counterCpuSeconds: round(counterCpu, 2) } };
   }
 
   /**

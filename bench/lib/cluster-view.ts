@@ -2,7 +2,7 @@
 // resource its Ready state and token id, per account its Ready state, per managed Secret the
 // token id it holds. Scenarios time each resource from the moment its watch event arrives.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { KubeHttp, WatchEvent } from "./kube-http.js";
+import { KubeRequestError, type KubeHttp, type WatchEvent } from "./kube-http.js";
 import { API } from "./workload.js";
 
 export interface TokenState {
@@ -159,7 +159,9 @@ export class ClusterView {
           }
         } catch (error) {
           if (signal.aborted) return;
-          process.stderr.write(`bench: watch of ${path} failed (${(error as Error).message}); listing again\n`);
+          // A fresh kube-apiserver answers 429 until its storage for the new CRDs is ready.
+          const starting = error instanceof KubeRequestError && error.status === 429;
+          if (!starting) process.stderr.write(`bench: watch of ${path} failed (${(error as Error).message}); listing again\n`);
           await sleep(500);
         }
       }

@@ -8,6 +8,8 @@ import type { Usage } from "./block.js";
 
 export interface BlockResult {
   latencyMs: number;
+  /** 1-minute load average of the machine when the block started and ended: other work on it skews wall times. */
+  loadAverage: { start: number; end: number };
   floor: FloorScenarioResult;
   cold: ConvergeResult;
   /** cold.wallMs / floor.wallMs */
@@ -62,12 +64,14 @@ function usageRows(blocks: BlockResult[], scenario: string, pick: (block: BlockR
     { scenario, metric: "k8s reads (get/list/watch)", cell: (b) => String(total(kubeReads(pick(b).kube))) },
     { scenario, metric: "k8s TLS connections opened", cell: (b) => String(pick(b).kube.connections) },
     { scenario, metric: "operator CPU", cell: (b) => `${pick(b).cpuSeconds.toFixed(2)} s` },
+    { scenario, metric: "(write counter CPU)", cell: (b) => `${pick(b).counterCpuSeconds.toFixed(2)} s` },
   ];
 }
 
 function rows(blocks: BlockResult[]): Row[] {
   const growth = blocks.filter((b) => b.growth);
   return [
+    { scenario: "machine", metric: "load average at start / end", cell: (b) => `${b.loadAverage.start.toFixed(1)} / ${b.loadAverage.end.toFixed(1)}` },
     { scenario: "cold", metric: "resources", cell: (b) => `${b.cold.accounts} accounts, ${b.cold.tokens} tokens` },
     { scenario: "cold", metric: "wall time (of which apply)", cell: (b) => `${seconds(b.cold.wallMs)} (${seconds(b.cold.applyMs)})` },
     { scenario: "cold", metric: "token ready p50/p99/max", cell: (b) => spread(b.cold.tokenReady) },

@@ -12,6 +12,8 @@ import { applyWorkload, key, makeWorkload, type Workload } from "./workload.js";
 export interface ScenarioOptions {
   timeoutMs: number;
   applyConcurrency: number;
+  /** Extra spec fields of every token applied. */
+  tokenSpec?: Record<string, unknown>;
 }
 
 export interface ConvergeResult {
@@ -38,7 +40,7 @@ export async function converge(block: Block, added: Workload, options: ScenarioO
     const started = performance.now();
     const tokenTimes = view.timeUntilAll(tokenKeys, (k) => view.tokenConverged(k), started, options.timeoutMs, `${what}: tokens`);
     const accountTimes = view.timeUntilAll(accountKeys, (k) => view.accountReady(k), started, options.timeoutMs, `${what}: accounts`);
-    await applyWorkload(admin, added, block.connectionRef, options.applyConcurrency);
+    await applyWorkload(admin, added, block.connectionRef, options.applyConcurrency, undefined, options.tokenSpec);
     const applyMs = performance.now() - started;
     const [tokens, accounts] = await Promise.all([tokenTimes, accountTimes]);
     return { applyMs, tokens: [...tokens.values()], accounts: [...accounts.values()] };

@@ -124,6 +124,7 @@ export async function applyWorkload(
   connectionRef: { kind: string; name: string },
   concurrency: number,
   onCreated: (created: Created) => void = () => {},
+  tokenSpec: Record<string, unknown> = {},
 ): Promise<void> {
   const tokensOf = new Map<string, TokenRef[]>();
   for (const token of workload.tokens) {
@@ -137,7 +138,7 @@ export async function applyWorkload(
   }
   await forEachConcurrently(items, concurrency, async (item) => {
     const [plural, body] =
-      item.kind === "ServiceAccount" ? ["serviceaccounts", accountObject(item.ref, connectionRef)] : ["serviceaccounttokens", tokenObject(item.ref)];
+      item.kind === "ServiceAccount" ? ["serviceaccounts", accountObject(item.ref, connectionRef)] : ["serviceaccounttokens", tokenObject(item.ref, tokenSpec)];
     const answer = await http.expect("POST", `${API}/namespaces/${item.ref.namespace}/${plural}`, body);
     onCreated({ ...item, uid: uidOf(answer.body) } as Created);
   });

@@ -21,6 +21,8 @@ export interface ConnectionReconcilerDeps {
   now: () => Date;
 }
 
+const RECHECK_BROKEN_MS = 30_000;
+
 /** Reports whether a connection can reach Unleash with its admin token. Serves both connection kinds. */
 export class ConnectionReconciler implements Reconciler {
   constructor(
@@ -50,6 +52,8 @@ export class ConnectionReconciler implements Reconciler {
       const { outcome, retry } = outcomeForError(err);
       await reportOutcome(reporter, status, outcome, {});
       if (retry) throw err;
+      // The admin-token Secret is not watched (it is not the operator's), so a broken connection looks again soon.
+      return { requeueAfterMs: RECHECK_BROKEN_MS };
     }
     return {};
   }

@@ -113,7 +113,7 @@ describe("what the chart renders", () => {
     const leaderElection = roles.find((r) => r.metadata?.namespace === "ops");
     expect(leaderElection?.rules?.flatMap((rule) => rule.resources)).toEqual(["leases", "leases"]);
     expect(containerOf(namespaced.manifests).args).toEqual(
-      expect.arrayContaining(["--namespaces=team-a,team-b", "--watch-cluster-connections=false", "--cluster-name=prod-eu"]),
+      expect.arrayContaining(["--namespaces=team-a,team-b", "--no-watch-cluster-connections", "--cluster-name=prod-eu"]),
     );
   });
 

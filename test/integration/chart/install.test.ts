@@ -62,10 +62,10 @@ async function expectSecretWorksAsAccount(installation: Installation, secretName
   expect(JSON.stringify(await response.json())).toContain(username);
 }
 
-async function teardown(installation: Partial<Installation>, extraResources = ""): Promise<void> {
+async function teardown(installation: Partial<Installation>): Promise<void> {
   // Resources first, while the operator runs to release their finalizers.
   if (installation.namespace && installation.operator) {
-    await admin(["delete", "-n", installation.namespace, `serviceaccounttokens,serviceaccounts${extraResources}`, "--all", "--timeout=30s"]).catch(() => undefined);
+    await admin(["delete", "-n", installation.namespace, "serviceaccounttokens,serviceaccounts", "--all", "--timeout=30s"]).catch(() => undefined);
   }
   await installation.operator?.stop();
   await installation.release?.uninstall();
@@ -101,17 +101,26 @@ describe("cluster mode: ClusterRole, and a default ClusterUnleashConnection from
     const emulator = (installation.emulator = await startEmulator());
     const namespace = (installation.namespace = await createNamespace("chart-cluster"));
     await admin(["label", "namespace", namespace, `unleash-chart-test=${connectionName}`]);
-    const release = (installation.release = await installRelease(adminKubeconfig, {
-      crds: { install: false }, // the shared control plane has them already
-      defaultConnection: {
-        enabled: true,
-        name: connectionName,
-        url: emulator.url,
-        adminTokenSecretRef: { name: "unleash-admin-token", namespace },
-        allowedNamespaces: { selector: { matchLabels: { "unleash-chart-test": connectionName } } },
-        allowedRootRoles: ["Viewer"],
+    // The admin token lives beside the operator, where adminTokenSecretRef.namespace defaults to.
+    const adminTokenSecret = async (releaseNamespace: string) => {
+      const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "unleash-admin" }, stringData: { token: emulator.adminToken } };
+      await admin(["create", "-n", releaseNamespace, "-f", "-"], JSON.stringify(secret));
+    };
+    const release = (installation.release = await installRelease(
+      adminKubeconfig,
+      {
+        crds: { install: false }, // the shared control plane has them already
+        defaultConnection: {
+          enabled: true,
+          name: connectionName,
+          url: emulator.url,
+          adminTokenSecretRef: { name: "unleash-admin" },
+          allowedNamespaces: { selector: { matchLabels: { "unleash-chart-test": connectionName } } },
+          allowedRootRoles: ["Viewer"],
+        },
       },
-    }));
+      adminTokenSecret,
+    ));
     installation.operator = await startReleaseOperator(release, namespace);
     await admin(["apply", "-f", "-"], examplesFor(namespace, emulator));
   });

@@ -2,15 +2,15 @@
 // operator run as a local process under the release's own ServiceAccount:
 // no kubelet runs pods here, so the test plays the kubelet's part.
 import { randomBytes } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { KubeConfig, type V1Deployment } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { z } from "zod";
 import { kubectl } from "../support/kubectl.js";
 import { startOperator, type RunningOperator } from "../support/operator.js";
-import { CHART_DIR, helmOk, valuesFile } from "./helm.js";
+import { CHART_DIR, helm, helmOk, valuesFile } from "./helm.js";
 
 export interface Release {
   name: string;
@@ -27,27 +27,41 @@ const TEST_OWNED_FLAGS = ["--metrics-bind-address", "--health-probe-bind-address
 
 const deploymentList = z.object({ items: z.array(z.unknown()).length(1) });
 
-export async function installRelease(adminKubeconfig: string, values: object): Promise<Release> {
+/** Installs the chart with `values` into a new namespace; `prepare` runs in between, as a user creates Secrets first. */
+export async function installRelease(adminKubeconfig: string, values: object, prepare?: (namespace: string) => Promise<void>): Promise<Release> {
   const suffix = randomBytes(3).toString("hex");
   const name = `uao-${suffix}`;
   const namespace = `chart-release-${suffix}`;
   const admin = (args: readonly string[], stdin?: string) => kubectl(adminKubeconfig, args, stdin);
-  await admin(["create", "namespace", namespace]);
-  await helmOk(["install", name, CHART_DIR, `--namespace=${namespace}`, `--kubeconfig=${adminKubeconfig}`, "-f", await valuesFile(values)]);
-  const list = deploymentList.parse(JSON.parse(await admin(["get", "deployments", "-n", namespace, "-l", `app.kubernetes.io/instance=${name}`, "-o", "json"])));
-  const podSpec = (list.items[0] as V1Deployment).spec?.template.spec;
-  const serviceAccount = podSpec?.serviceAccountName;
-  if (!serviceAccount) throw new Error("the chart's Deployment names no ServiceAccount");
-  return {
-    name,
-    namespace,
-    serviceAccountKubeconfig: await serviceAccountKubeconfig(adminKubeconfig, namespace, serviceAccount),
-    deploymentArgs: podSpec.containers[0]?.args ?? [],
-    uninstall: async () => {
-      await helmOk(["uninstall", name, `--namespace=${namespace}`, `--kubeconfig=${adminKubeconfig}`, "--wait", "--timeout=60s"]);
-      await admin(["delete", "namespace", namespace, "--wait=false"]);
-    },
+  /** `afterFailure`: the install may have left part of the release, or none; remove whatever is there. */
+  const remove = async (afterFailure: boolean) => {
+    const uninstall = ["uninstall", name, `--namespace=${namespace}`, `--kubeconfig=${adminKubeconfig}`, "--wait", "--timeout=60s"];
+    await (afterFailure ? helm(uninstall) : helmOk(uninstall));
+    await admin(["delete", "namespace", namespace, "--wait=false"]);
   };
+  await admin(["create", "namespace", namespace]);
+  try {
+    await prepare?.(namespace);
+    await helmOk(["install", name, CHART_DIR, `--namespace=${namespace}`, `--kubeconfig=${adminKubeconfig}`, "-f", await valuesFile(values)]);
+    const list = deploymentList.parse(JSON.parse(await admin(["get", "deployments", "-n", namespace, "-l", `app.kubernetes.io/instance=${name}`, "-o", "json"])));
+    const podSpec = (list.items[0] as V1Deployment).spec?.template.spec;
+    const serviceAccount = podSpec?.serviceAccountName;
+    if (!serviceAccount) throw new Error("the chart's Deployment names no ServiceAccount");
+    const kubeconfig = await serviceAccountKubeconfig(adminKubeconfig, namespace, serviceAccount);
+    return {
+      name,
+      namespace,
+      serviceAccountKubeconfig: kubeconfig,
+      deploymentArgs: podSpec.containers[0]?.args ?? [],
+      uninstall: async () => {
+        await remove(false);
+        await rm(dirname(kubeconfig), { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await remove(true);
+    throw err;
+  }
 }
 
 /** A kubeconfig holding a TokenRequest token of the ServiceAccount: the identity the chart's RBAC binds. */

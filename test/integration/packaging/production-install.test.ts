@@ -18,6 +18,9 @@ const run = promisify(execFile);
 /** Node 24 from the `node` devDependency: the machine's own node is older than the image's. */
 const NODE = join(repoRoot, "node_modules", ".bin", "node");
 
+/** Tools that must stay out of the image (the `node` package alone would add a second Node). */
+const DEV_ONLY = ["vitest", "typescript", "tsx", "unleash-server", "node"];
+
 const packageJson = z
   .object({ version: z.string(), dependencies: z.record(z.string(), z.string()), devDependencies: z.record(z.string(), z.string()) })
   .parse(JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")));
@@ -43,7 +46,7 @@ describe("the production install the image ships", () => {
   let appDir: string;
   /** The entrypoint from the install's directory, with Node 24 standing in for the image's `node`. */
   const start = (args: readonly string[], env: NodeJS.ProcessEnv = process.env) =>
-    run(NODE, [...steps.entrypoint.slice(1), ...args], { cwd: appDir, env, timeout: 30_000 });
+    run(NODE, [...steps.entrypoint.slice(1), ...args], { cwd: appDir, env, timeout: 60_000 });
 
   beforeAll(async () => {
     appDir = await mkdtemp(join(tmpdir(), "production-install-"));
@@ -61,9 +64,13 @@ describe("the production install the image ships", () => {
     expect(steps.entrypoint[0]).toBe("node");
   });
 
-  it("holds the production dependencies and none of the development ones", () => {
+  it("holds the production dependencies and no development-only package", () => {
     for (const name of Object.keys(packageJson.dependencies)) expect(existsSync(join(appDir, "node_modules", name)), name).toBe(true);
-    for (const name of Object.keys(packageJson.devDependencies)) expect(existsSync(join(appDir, "node_modules", name)), name).toBe(false);
+    for (const name of DEV_ONLY) {
+      expect(packageJson.devDependencies, "a devDependency").toHaveProperty([name]);
+      expect(existsSync(join(appDir, "node_modules", name)), name).toBe(false);
+    }
+    // npm's record of what it put on disk: nothing that only development needs.
     const installed = z.object({ packages: z.record(z.string(), z.object({ dev: z.boolean().optional() }).loose()) });
     const lock = installed.parse(JSON.parse(readFileSync(join(appDir, "node_modules", ".package-lock.json"), "utf8")));
     expect(Object.entries(lock.packages).filter(([, entry]) => entry.dev).map(([path]) => path)).toEqual([]);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually } from "../../harness/eventually.js";
 import { startFaultProxy, type FaultProxy } from "../../harness/fault-proxy.js";
 import { httpGet } from "../../harness/processes.js";
-import { createWorld, tokenOf, type World } from "../support/world.js";
-import { fleet, kubeconfigThrough, liveTokenHashes, reportFigures, secondsSince, sha256, tokenInSecret, worldYaml } from "./support.js";
+import { connectionYaml, createWorld, tokenOf, type World } from "../support/world.js";
+import { createFleet, fleet, kubeconfigThrough, liveTokenHashes, reportFigures, secondsSince, sha256, tokenInSecret } from "./support.js";
 
 const ACCOUNT = "svc-0";
 const TOKEN = "svc-0-t0";
@@ -37,7 +37,8 @@ describe("silent watch death", () => {
     proxy = await startFaultProxy({ target: { host: server.hostname, port: Number(server.port) } });
     const kubeconfigPath = await kubeconfigThrough(inject("kubeconfigPath"), proxy);
     world = await createWorld("silent-watch", { kubeconfigPath });
-    await world.apply(worldYaml(world.namespace, world.emulator, fleet(1, 1)));
+    await world.apply(connectionYaml(world.namespace, world.emulator.url, world.emulator.adminToken));
+    await createFleet(world.custom, world.namespace, fleet(1, 1));
     await world.waitForCondition("ServiceAccountToken", TOKEN, "Ready", "True", 60_000);
   });
   afterAll(async () => {

@@ -1,0 +1,137 @@
+// Operator replicas under leader election on a real Lease: SIGKILL the leader in the middle of
+// the work and the standby takes over once the lease expires, creating nothing twice; SIGTERM a
+// leader and it hands the lease over at once.
+import { randomBytes } from "node:crypto";
+import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { z } from "zod";
+import { eventually } from "../../harness/eventually.js";
+import { httpGet } from "../../harness/processes.js";
+import type { RunningOperator } from "../support/operator.js";
+import { createFleet, fleet, ledgerProblems, readyCount, reportFigures, secondsSince, startScene, unconverged, type Fleet, type Scene } from "./support.js";
+
+const FULL = process.env.RESILIENCE_FULL === "1";
+const FLEET = FULL ? { accounts: 20, tokensPerAccount: 10 } : { accounts: 10, tokensPerAccount: 5 };
+/** The operator's lease duration; a standby may take over only after it. */
+const LEASE_DURATION_MS = 15_000;
+/** Beyond the lease: the standby notices expiry on its next attempt (retry period 2 s, jitter up to 2.2×). */
+const TAKEOVER_MARGIN_MS = 10_000;
+/** A released lease is taken on the standby's next attempt: one retry period with jitter, plus the leader's shutdown. */
+const HANDOVER_BOUND_MS = 8_000;
+const convergeBoundMs = (tokens: number) => 60_000 + tokens * 500;
+
+const waitingLine = z.object({ msg: z.literal("waiting for leadership"), identity: z.string() });
+
+/** The identity an operator campaigns with, from its "waiting for leadership" log line. */
+async function identityOf(operator: RunningOperator): Promise<string> {
+  return eventually(
+    () => {
+      for (const line of operator.output().split("\n")) {
+        const parsed = waitingLine.safeParse(parseJson(line));
+        if (parsed.success) return parsed.data.identity;
+      }
+      throw new Error(`operator ${operator.process.pid} has not logged its identity yet`);
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+function parseJson(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+}
+
+describe("leader failover", () => {
+  const lease = `operator-${randomBytes(3).toString("hex")}`;
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(inject("kubeconfigPath"));
+  const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
+  const expected: Fleet = fleet(FLEET.accounts, FLEET.tokensPerAccount);
+  let scene: Scene;
+  const replicas: { operator: RunningOperator; identity: string }[] = [];
+
+  const holder = async () => (await coordination.readNamespacedLease({ name: lease, namespace: scene.namespace })).spec?.holderIdentity ?? "";
+  const startReplica = async () => {
+    const operator = await scene.startOperator({
+      extraArgs: ["--leader-elect", `--leader-election-namespace=${scene.namespace}`, `--leader-election-id=${lease}`],
+      // Only the leader's informers run; whether a standby is ready is a test of its own below.
+      waitUntilReady: false,
+    });
+    const replica = { operator, identity: await identityOf(operator) };
+    replicas.push(replica);
+    return replica;
+  };
+  const waitForHolder = (identity: string, timeoutMs: number) =>
+    eventually(async () => expect(await holder()).toBe(identity), { timeoutMs, intervalMs: 100 });
+  const converged = (timeoutMs: number, fleetNow: Fleet = expected) =>
+    eventually(async () => expect(await unconverged(scene.control, scene.core, scene.custom, scene.namespace, fleetNow)).toEqual([]), { timeoutMs, intervalMs: 1000 });
+
+  beforeAll(async () => {
+    scene = await startScene(inject("kubeconfigPath"), "failover");
+  });
+  afterAll(() => scene?.close());
+
+  it("takes over within the lease duration after the leader is SIGKILLed mid-work, creating nothing twice", async () => {
+    const first = await startReplica();
+    const second = await startReplica();
+    await eventually(async () => expect([first.identity, second.identity]).toContain(await holder()), { timeoutMs: 30_000, intervalMs: 200 });
+    const leader = (await holder()) === first.identity ? first : second;
+    const standby = leader === first ? second : first;
+
+    await createFleet(scene.custom, scene.namespace, expected);
+    await eventually(async () => expect(await readyCount(scene.custom, scene.namespace, "ServiceAccountToken")).toBeGreaterThanOrEqual(expected.tokens.length / 4), {
+      timeoutMs: convergeBoundMs(expected.tokens.length),
+      intervalMs: 250,
+    });
+    const readyAtKill = await readyCount(scene.custom, scene.namespace, "ServiceAccountToken");
+    // SIGKILL: no shutdown, no lease release; the lease has to expire.
+    process.kill(-leader.operator.process.pid, "SIGKILL");
+    const killedAt = performance.now();
+    await leader.operator.process.exited;
+
+    await waitForHolder(standby.identity, LEASE_DURATION_MS + TAKEOVER_MARGIN_MS);
+    const takeoverS = secondsSince(killedAt);
+    expect(standby.operator.output()).toContain('"msg":"became leader"');
+    await converged(convergeBoundMs(expected.tokens.length));
+    const convergedS = secondsSince(killedAt);
+
+    expect(await ledgerProblems(scene.control, scene.core, scene.custom, scene.namespace)).toEqual([]);
+    reportFigures("leader failover (SIGKILL)", {
+      tokens: expected.tokens.length,
+      ready_at_kill: readyAtKill,
+      takeover_s: takeoverS,
+      takeover_bound_s: (LEASE_DURATION_MS + TAKEOVER_MARGIN_MS) / 1000,
+      converged_after_kill_s: convergedS,
+    });
+  }, 600_000);
+
+  it("hands the lease over at once when the leader is stopped with SIGTERM", async () => {
+    const leader = replicas.find((r) => !r.operator.process.hasExited());
+    if (!leader) throw new Error("the previous test left no leader");
+    const next = await startReplica();
+    await waitForHolder(leader.identity, 5_000);
+
+    const stopping = leader.operator.stop();
+    const terminatedAt = performance.now();
+    await waitForHolder(next.identity, HANDOVER_BOUND_MS);
+    const handoverS = secondsSince(terminatedAt);
+    await stopping;
+    expect(leader.operator.output()).toContain('"msg":"released leadership"');
+
+    // The new leader does the work from here on.
+    const grown: Fleet = { accounts: expected.accounts, tokens: [...expected.tokens, { name: "after-handover", account: expected.accounts[0] ?? "" }] };
+    await createFleet(scene.custom, scene.namespace, { accounts: [], tokens: grown.tokens.slice(-1) });
+    await converged(60_000, grown);
+    expect(await ledgerProblems(scene.control, scene.core, scene.custom, scene.namespace)).toEqual([]);
+    reportFigures("leader hand-over (SIGTERM)", { handover_s: handoverS, handover_bound_s: HANDOVER_BOUND_MS / 1000, lease_duration_s: LEASE_DURATION_MS / 1000 });
+  }, 180_000);
+
+  it("reports a replica that waits for leadership as ready, so a Deployment of two replicas becomes available", async () => {
+    const standby = await startReplica();
+    expect(await holder()).not.toBe(standby.identity);
+    await eventually(async () => expect((await httpGet({ url: `${standby.operator.probeUrl}/readyz` })).status).toBe(200), { timeoutMs: 30_000, intervalMs: 500 });
+  }, 60_000);
+});
