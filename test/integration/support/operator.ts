@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { freeLoopbackPorts } from "../../harness/ports.js";
 import { spawnLogged, waitForHttpReady, logTail, type ManagedProcess } from "../../harness/processes.js";
 import { repoRoot } from "../../harness/repo.js";
@@ -33,7 +34,8 @@ const NODE = join(repoRoot, "node_modules", ".bin", "node");
 /** Starts the compiled operator (dist/main.js, built by the global setup) as its own process. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const [metricsPort, probePort] = await freeLoopbackPorts(2);
-  const dir = await mkdtemp(join(tmpdir(), "operator-"));
+  // In a test run, inside the run's log directory, which the global teardown scans for credentials.
+  const dir = await mkdtemp(join(process.env.VITEST ? inject("operatorLogDir") : tmpdir(), "operator-"));
   const logFile = join(dir, "operator.log");
   const args = [
     join(repoRoot, "dist", "main.js"),
