@@ -21,11 +21,15 @@ async function clusterName(kubeConfig: KubeConfig): Promise<string> {
   return `k8s-${uid.slice(0, 12)}`;
 }
 
-async function startServers(config: Config, operator: Operator, metrics: ReturnType<typeof createMetrics>): Promise<HealthServer[]> {
+/**
+ * Ready = the informers are synced and their watches alive. A replica waiting
+ * for leadership runs no informers and is ready too: it is a healthy standby,
+ * and a Deployment of two replicas must become available.
+ */
+async function startServers(config: Config, operator: Operator, metrics: ReturnType<typeof createMetrics>, isStandby: () => boolean): Promise<HealthServer[]> {
+  const informers = () => (isStandby() || operator.isHealthy() ? { ok: true as const } : { ok: false as const, message: "an informer's watch is not healthy" });
   const servers: HealthServer[] = [];
-  if (config.healthProbeBindAddress) {
-    servers.push(await startHealthServer({ address: config.healthProbeBindAddress, checks: { informers: () => (operator.isHealthy() ? { ok: true } : { ok: false, message: "an informer's watch is not healthy" }) } }));
-  }
+  if (config.healthProbeBindAddress) servers.push(await startHealthServer({ address: config.healthProbeBindAddress, checks: { informers } }));
   if (config.metricsBindAddress) servers.push(await startHealthServer({ address: config.metricsBindAddress, registry: metrics.registry }));
   return servers;
 }
@@ -47,7 +51,6 @@ export async function run(config: Config, logger: Logger): Promise<void> {
     watchInactivityTimeoutMs: config.watchInactivityTimeoutMs,
     watchClusterConnections: config.watchClusterConnections,
   });
-  const servers = await startServers(config, operator, metrics);
   const elector = config.leaderElect
     ? new LeaderElector({
         kubeConfig,
@@ -59,6 +62,7 @@ export async function run(config: Config, logger: Logger): Promise<void> {
         onStoppedLeading: () => fail(logger, new Error("lost leadership")),
       })
     : undefined;
+  const servers = await startServers(config, operator, metrics, () => elector !== undefined && !elector.isLeader());
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -31,11 +31,19 @@ export interface RunningOperator {
 
 const NODE = join(repoRoot, "node_modules", ".bin", "node");
 
+/** In a test run, the run's log directory, which the global teardown scans for credentials; elsewhere (demo, bench) a temp dir. */
+function runLogDir(): string {
+  try {
+    return inject("operatorLogDir");
+  } catch {
+    return tmpdir();
+  }
+}
+
 /** Starts the compiled operator (dist/main.js, built by the global setup) as its own process. */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const [metricsPort, probePort] = await freeLoopbackPorts(2);
-  // In a test run, inside the run's log directory, which the global teardown scans for credentials.
-  const dir = await mkdtemp(join(process.env.VITEST ? inject("operatorLogDir") : tmpdir(), "operator-"));
+  const dir = await mkdtemp(join(runLogDir(), "operator-"));
   const logFile = join(dir, "operator.log");
   const args = [
     join(repoRoot, "dist", "main.js"),
