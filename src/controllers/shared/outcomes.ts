@@ -41,7 +41,8 @@ export function outcomeForError(err: unknown): { outcome: Outcome; retry: boolea
     return { outcome: stalled("CertificateInvalid", `TLS certificate of Unleash not trusted: ${err.message}; set spec.caSecretRef on the connection`), retry: false };
   }
   if (err instanceof UnleashTooManyTokensError) {
-    return { outcome: stalled("TokenLimitReached", `Unleash refused a new token: ${err.message}`), retry: false };
+    // Room appears as other resources revoke their surplus tokens, which no event announces: retry with backoff.
+    return { outcome: stalled("TokenLimitReached", `Unleash refused a new token: ${err.message}`), retry: true };
   }
   if (err instanceof UnleashRateLimitedError) return { outcome: progressing("RateLimited", `Unleash rate-limited ${err.route}; retrying`), retry: true };
   if (err instanceof UnleashTransientError) return { outcome: progressing("UnleashUnavailable", `Unleash unavailable: ${err.message}; retrying with backoff`), retry: true };

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { EventSink } from "../../kube/events.js";
 import type { SecretClient, WorkloadRestarter } from "../../kube/secrets.js";
 import { SecretValue } from "../../logging/secret-value.js";
+import { UnleashTooManyTokensError } from "../../unleash/errors.js";
 import type { ResolvedConnection } from "../connection/registry.js";
 import { crashPoint } from "../shared/crash-points.js";
 import type { IssueReason, TokenPlan } from "./plan.js";
@@ -65,7 +66,11 @@ export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secre
 async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }, plan: TokenPlan, rotateRequest: string | undefined): Promise<Execution> {
   const { connection, accountId, context } = deps;
   const request = plan.issue!;
-  const created = await connection.client.createToken(accountId, { description: request.description, expiresAt: request.expiresAt });
+  const created = await connection.client.createToken(accountId, { description: request.description, expiresAt: request.expiresAt }).catch((err: unknown) => {
+    // Another reconcile (or another process) took the last slot: count again from Unleash next time.
+    if (err instanceof UnleashTooManyTokensError) connection.snapshots.invalidate();
+    throw err;
+  });
   const { secret: tokenText, ...stored } = created;
   connection.snapshots.recordToken(accountId, stored);
   crashPoint("after-token-create");
