@@ -115,7 +115,10 @@ export class ServiceAccountReconciler implements Reconciler {
       return { ...account, tokens: account.tokens ?? [] };
     } catch (err) {
       if (err instanceof UnleashConflictError) {
+        // A lost answer to an earlier create looks like a clash: the claim recognises that account as ours.
         connection.snapshots.invalidate();
+        const again = matchAccount(await connection.snapshots.get(), context.status.current, context.username);
+        if (again.kind === "ours") return again.account;
         throw new StalledError(
           stalled("UsernameTaken", `the username ${context.username} is already used in Unleash (by a user or another service account); choose another spec.username`),
         );

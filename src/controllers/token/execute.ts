@@ -3,7 +3,6 @@ import type { Logger } from "pino";
 import type { EventSink } from "../../kube/events.js";
 import type { SecretClient, WorkloadRestarter } from "../../kube/secrets.js";
 import { SecretValue } from "../../logging/secret-value.js";
-import { UnleashTooManyTokensError } from "../../unleash/errors.js";
 import type { ResolvedConnection } from "../connection/registry.js";
 import { crashPoint } from "../shared/crash-points.js";
 import type { IssueReason, TokenPlan } from "./plan.js";
@@ -67,8 +66,9 @@ async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret |
   const { connection, accountId, context } = deps;
   const request = plan.issue!;
   const created = await connection.client.createToken(accountId, { description: request.description, expiresAt: request.expiresAt }).catch((err: unknown) => {
-    // Another reconcile (or another process) took the last slot: count again from Unleash next time.
-    if (err instanceof UnleashTooManyTokensError) connection.snapshots.invalidate();
+    // Unleash may have created the token although its answer was lost, or another create took the last slot:
+    // count again from Unleash, so the next attempt sees the orphan as a stray and moves to a fresh serial.
+    connection.snapshots.invalidate();
     throw err;
   });
   const { secret: tokenText, ...stored } = created;
