@@ -17,7 +17,7 @@ const FLAGS = {
   "health-probe-bind-address": { type: "string", help: "host:port of /healthz and /readyz; 0 disables (default :8081)." },
   "max-concurrent-reconciles": { type: "string", help: "Reconciles run in parallel per controller (default 10)." },
   "resync-period": { type: "string", help: "How often every resource is checked against Unleash, e.g. 10m (default 10m)." },
-  "watch-inactivity-timeout": { type: "string", help: "A watch silent for this long is presumed dead and the resource listed again (default 2m)." },
+  "watch-inactivity-timeout": { type: "string", help: "A watch silent for this long is presumed dead and the resource listed again (default 2m, at least 35s)." },
   "watch-cluster-connections": { type: "boolean", help: "Watch ClusterUnleashConnections (default true; --no-watch-cluster-connections with namespaced RBAC, which cannot read cluster-scoped objects)." },
   "unleash-timeout": { type: "string", help: "Deadline of one Unleash API call (default 10s)." },
   "cluster-name": { type: "string", help: "Identity of this cluster in token descriptions (default: derived from the kube-system namespace's UID)." },
@@ -45,6 +45,8 @@ const address = (fallback: string) =>
     .refine((value) => value === "0" || (/^[^:\s]*:\d{1,5}$/.test(value) && Number(value.split(":").pop()) <= 65_535), "must be host:port, :port, or 0 to disable")
     .transform((value) => (value === "0" ? undefined : value));
 
+const MIN_WATCH_INACTIVITY_MS = 35_000;
+
 export const configSchema = z.object({
   kubeconfig: z.string().min(1).optional(),
   namespaces: z
@@ -60,7 +62,8 @@ export const configSchema = z.object({
   maxConcurrentReconciles: z.coerce.number().int().min(1).max(256).default(10),
   resyncPeriodMs: durationText("10m"),
   unleashTimeoutMs: durationText("10s"),
-  watchInactivityTimeoutMs: durationText("2m"),
+  // client-node reconnects a watch that stayed silent for 30 s: a shorter timeout lists needlessly.
+  watchInactivityTimeoutMs: durationText("2m").refine((ms) => ms >= MIN_WATCH_INACTIVITY_MS, "must be at least 35s"),
   watchClusterConnections: z.boolean().default(true),
   clusterName: z.string().regex(/^[A-Za-z0-9._-]{1,63}$/, "letters, digits, '.', '_' and '-' only").optional(),
   logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),

@@ -1,5 +1,4 @@
 import type { KubeConfig, V1Secret } from "@kubernetes/client-node";
-import { CoreV1Api } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
   parseClusterConnection,
@@ -17,10 +16,13 @@ import { ServiceAccountReconciler } from "./controllers/serviceaccount/reconcile
 import { ServiceAccountTokenReconciler } from "./controllers/token/reconciler.js";
 import { MANAGED_BY, MANAGED_BY_LABEL } from "./controllers/token/secret-record.js";
 import { CustomResourceClient } from "./kube/custom-resources.js";
+import { cachedNamespace, cachedSecret, type CachedNamespace } from "./kube/cached-objects.js";
 import { EventRecorder } from "./kube/events.js";
 import { ScopedInformers } from "./kube/informers.js";
 import { SecretClient, WorkloadRestarter } from "./kube/secrets.js";
 import { Controller, type ObjectKey } from "./runtime/controller.js";
+import { Indexer } from "./runtime/indexer.js";
+import { keyToString, parseKey } from "./runtime/object-key.js";
 import type { Metrics } from "./runtime/metrics.js";
 import { WorkQueue } from "./runtime/workqueue.js";
 import { isDeepStrictEqual } from "node:util";
@@ -41,7 +43,6 @@ export interface OperatorOptions {
   watchClusterConnections: boolean;
 }
 
-const secretMeta = (raw: unknown): V1Secret | undefined => (typeof raw === "object" && raw !== null ? (raw as V1Secret) : undefined);
 const keyOf = (meta: ObjectMeta): ObjectKey => ({ ...(meta.namespace ? { namespace: meta.namespace } : {}), name: meta.name });
 
 /** Whether an update needs the object's own reconcile: anything but a status-only change does. */
@@ -68,17 +69,17 @@ export class Operator {
       connections: new ScopedInformers(factory, "UnleashConnection", scopes, parseConnection),
       serviceAccounts: new ScopedInformers(factory, "ServiceAccount", scopes, parseServiceAccount),
       tokens: new ScopedInformers(factory, "ServiceAccountToken", scopes, parseServiceAccountToken),
-      secrets: new ScopedInformers(factory, "Secret", scopes, secretMeta, `${MANAGED_BY_LABEL}=${MANAGED_BY}`),
+      secrets: new ScopedInformers(factory, "Secret", scopes, cachedSecret, `${MANAGED_BY_LABEL}=${MANAGED_BY}`),
+      namespaces: new ScopedInformers(factory, "Namespace", options.watchClusterConnections ? [undefined] : [], cachedNamespace),
     };
     this.#informers = informers;
     const resources = new CustomResourceClient(kubeConfig);
     const events = new EventRecorder(kubeConfig, logger, options.identity);
-    const core = kubeConfig.makeApiClient(CoreV1Api);
     this.#registry = new ConnectionRegistry({
       listers: informers,
       clusterConnectionsWatched: options.watchClusterConnections,
       secrets: new SecretKeyReader(kubeConfig),
-      namespaceLabels: async (namespace) => (await core.readNamespace({ name: namespace })).metadata?.labels ?? {},
+      namespaceLabels: async (namespace) => informers.namespaces.get(namespace)?.metadata.labels,
       snapshotMaxAgeMs: options.resyncPeriodMs,
       adminTokenTtlMs: 5_000,
       unleashTimeoutMs: options.unleashTimeoutMs,
@@ -115,10 +116,9 @@ export class Operator {
   #wireEvents(): void {
     const informers = this.#informers;
     const controllers = this.#controllers;
-    const tokensOf = (account: ServiceAccountResource) =>
-      informers.tokens
-        .list()
-        .filter((t) => t.metadata.namespace === account.metadata.namespace && t.spec.success && t.spec.data.serviceAccountRef.name === account.metadata.name);
+    const accountOf = (t: ServiceAccountTokenResource) =>
+      t.spec.success ? keyToString({ namespace: t.metadata.namespace, name: t.spec.data.serviceAccountRef.name }) : undefined;
+    const tokensByAccount = new Indexer(informers.tokens, (t) => keyToString(keyOf(t.metadata)), accountOf);
     const accountsUsing = (kind: string, meta: ObjectMeta) =>
       informers.serviceAccounts
         .list()
@@ -130,7 +130,7 @@ export class Operator {
 
     const onAccount = (account: ServiceAccountResource, old?: ServiceAccountResource) => {
       if (!old || specOrMetaChanged(account, old)) controllers.serviceAccounts.enqueue(keyOf(account.metadata));
-      if (!old || !isDeepStrictEqual(account.status, old.status)) for (const t of tokensOf(account)) controllers.tokens.enqueue(keyOf(t.metadata));
+      if (!old || !isDeepStrictEqual(account.status, old.status)) for (const t of tokensByAccount.keys(keyToString(keyOf(account.metadata)))) controllers.tokens.enqueue(parseKey(t));
     };
     informers.serviceAccounts.on("add", (a) => onAccount(a));
     informers.serviceAccounts.on("update", onAccount);
@@ -155,6 +155,15 @@ export class Operator {
       });
       informer.on("delete", onConnection);
     }
+
+    // A namespace's labels decide whether a ClusterUnleashConnection admits its accounts.
+    const accountsByNamespace = new Indexer<ServiceAccountResource>(informers.serviceAccounts, (a) => keyToString(keyOf(a.metadata)), (a) => a.metadata.namespace);
+    const onNamespace = (namespace: CachedNamespace, old?: CachedNamespace) => {
+      if (old && isDeepStrictEqual(namespace.metadata.labels, old.metadata.labels)) return;
+      for (const account of accountsByNamespace.keys(namespace.metadata.name)) controllers.serviceAccounts.enqueue(parseKey(account));
+    };
+    informers.namespaces.on("add", (n) => onNamespace(n));
+    informers.namespaces.on("update", onNamespace);
 
     const onSecret = (secret: V1Secret) => {
       const owner = secret.metadata?.ownerReferences?.find((ref) => ref.kind === "ServiceAccountToken");

@@ -13,9 +13,12 @@ export interface InformerFactory {
   watchInactivityTimeoutMs?: number;
 }
 
+export type InformedKind = KindName | "Secret" | "Namespace";
+
 /** Collection path of a kind, across all namespaces when `namespace` is undefined. */
-export function collectionPath(kind: KindName | "Secret", namespace: string | undefined): string {
+export function collectionPath(kind: InformedKind, namespace: string | undefined): string {
   const scope = namespace ? `/namespaces/${namespace}` : "";
+  if (kind === "Namespace") return "/api/v1/namespaces";
   if (kind === "Secret") return `/api/v1${scope}/secrets`;
   return `/apis/${GROUP}/${VERSION}${kinds[kind].namespaced ? scope : ""}/${kinds[kind].plural}`;
 }
@@ -29,7 +32,7 @@ export class ScopedInformers<T> implements Lister<T> {
 
   constructor(
     factory: InformerFactory,
-    kind: KindName | "Secret",
+    kind: InformedKind,
     namespaces: readonly (string | undefined)[],
     parse: (raw: unknown) => T | undefined,
     labelSelector?: string,

@@ -27,6 +27,8 @@ export interface FaultProxy {
   mode(): FaultMode;
   /** Client connections the proxy holds open, frozen ones included. */
   connections(): number;
+  /** Client connections accepted since the proxy started. */
+  accepted(): number;
   /** Closes the listener and destroys every connection. Idempotent. */
   stop(): Promise<void>;
 }
@@ -45,6 +47,7 @@ class TcpFaultProxy implements FaultProxy {
   private readonly open = new Set<ProxiedConnection>();
   private current: FaultMode = "pass";
   private delayMs = 0;
+  private acceptedCount = 0;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -85,6 +88,10 @@ class TcpFaultProxy implements FaultProxy {
     return this.open.size;
   }
 
+  accepted(): number {
+    return this.acceptedCount;
+  }
+
   stop(): Promise<void> {
     this.stopping ??= new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -94,6 +101,7 @@ class TcpFaultProxy implements FaultProxy {
   }
 
   private accept(client: Socket): void {
+    this.acceptedCount++;
     if (this.stopping) return void client.destroy();
     if (this.current === "reset") return resetSocket(client);
     const connection = new ProxiedConnection(client, this.current === "freeze" ? undefined : this.target, () => this.delayMs);

@@ -85,8 +85,9 @@ What the operator does in every namespace it watches, and nothing more
   resources: ["clusterunleashconnections/status"]
   verbs: ["patch"]
 # kube-system's uid names the cluster when clusterName is unset; namespace
-# labels decide ClusterUnleashConnection spec.allowedNamespaces.selector.
+# labels (watched, so a label change takes effect at once) decide
+# ClusterUnleashConnection spec.allowedNamespaces.selector.
 - apiGroups: [""]
   resources: ["namespaces"]
-  verbs: ["get"]
+  verbs: ["get", "list", "watch"]
 {{- end }}

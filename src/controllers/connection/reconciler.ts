@@ -9,7 +9,7 @@ import { keyToString } from "../../runtime/object-key.js";
 import type { Listers } from "../shared/listers.js";
 import { outcomeForError } from "../shared/outcomes.js";
 import { reportOutcome, specErrorMessage, type Reporter } from "../shared/report.js";
-import { StatusWriter } from "../shared/status.js";
+import { StatusWriters } from "../shared/status.js";
 import type { ConnectionRegistry } from "./registry.js";
 
 export interface ConnectionReconcilerDeps {
@@ -25,10 +25,14 @@ const RECHECK_BROKEN_MS = 30_000;
 
 /** Reports whether a connection can reach Unleash with its admin token. Serves both connection kinds. */
 export class ConnectionReconciler implements Reconciler {
+  readonly #statuses: StatusWriters<ConnectionStatus>;
+
   constructor(
     private readonly kind: Extract<KindName, "ClusterUnleashConnection" | "UnleashConnection">,
     private readonly deps: ConnectionReconcilerDeps,
-  ) {}
+  ) {
+    this.#statuses = new StatusWriters(deps.resources, kind, deps.now);
+  }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult> {
     const id = `${this.kind}/${keyToString(key)}`;
@@ -38,7 +42,7 @@ export class ConnectionReconciler implements Reconciler {
       this.deps.connections.forget(id);
       return {};
     }
-    const status = new StatusWriter<ConnectionStatus>(this.deps.resources, this.kind, resource.metadata, resource.status, this.deps.now);
+    const status = this.#statuses.for(resource.metadata, resource.status);
     const reporter: Reporter = { kind: this.kind, meta: resource.metadata, events: this.deps.events, logger: this.deps.logger };
     if (!resource.spec.success) {
       await reportOutcome(reporter, status, stalled("InvalidSpec", specErrorMessage(resource.spec.error.issues)));

@@ -13,7 +13,7 @@ import type { Listers } from "../shared/listers.js";
 import { outcomeForError, StalledError } from "../shared/outcomes.js";
 import { reportOutcome, specErrorMessage } from "../shared/report.js";
 import { crashPoint } from "../shared/crash-points.js";
-import { ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriter } from "../shared/status.js";
+import { ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriters, type StatusWriter } from "../shared/status.js";
 import { matchAccount } from "./account-match.js";
 
 export interface ServiceAccountReconcilerDeps {
@@ -37,12 +37,16 @@ interface Context {
 
 /** Keeps one Unleash service account per ServiceAccount resource, with the declared name and root role. */
 export class ServiceAccountReconciler implements Reconciler {
-  constructor(private readonly deps: ServiceAccountReconcilerDeps) {}
+  readonly #statuses: StatusWriters<ServiceAccountStatus>;
+
+  constructor(private readonly deps: ServiceAccountReconcilerDeps) {
+    this.#statuses = new StatusWriters(deps.resources, KIND, deps.now);
+  }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult> {
     const resource = this.deps.listers.serviceAccounts.get(keyToString(key));
     if (!resource) return {};
-    const status = new StatusWriter(this.deps.resources, KIND, resource.metadata, resource.status, this.deps.now);
+    const status = this.#statuses.for(resource.metadata, resource.status);
     if (!resource.spec.success) {
       await status.write(resource.status, stalled("InvalidSpec", specErrorMessage(resource.spec.error.issues)));
       return {};

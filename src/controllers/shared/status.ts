@@ -13,22 +13,75 @@ export interface StatusBase {
   observedGeneration?: number | undefined;
 }
 
+/** How long a written status is remembered: far longer than any lag of a live watch. */
+const REMEMBER_WRITES_MS = 10 * 60_000;
+
+/**
+ * One controller's status writers. Remembers, per resource UID, the status it
+ * wrote last: the informer cache may not show a write yet when the next
+ * reconcile starts, and a status computed against that stale cache could
+ * otherwise be skipped as "unchanged" and leave the older write standing.
+ */
+export class StatusWriters<S extends StatusBase> {
+  readonly #written = new Map<string, { status: S; at: number }>();
+
+  constructor(
+    private readonly resources: StatusPatcher,
+    private readonly kind: KindName,
+    private readonly now: () => Date,
+  ) {}
+
+  /** A writer for one reconcile of the resource whose cached status is `cached`. */
+  for(meta: ObjectMeta, cached: S): StatusWriter<S> {
+    const remember = (status: S) => this.#remember(meta.uid, status);
+    const context = { resources: this.resources, kind: this.kind, meta, now: this.now, remember };
+    return new StatusWriter(context, dropUndefined(cached), this.#recall(meta.uid));
+  }
+
+  #recall(uid: string): S | undefined {
+    const entry = this.#written.get(uid);
+    if (entry && this.now().getTime() - entry.at > REMEMBER_WRITES_MS) this.#written.delete(uid);
+    return this.#written.get(uid)?.status;
+  }
+
+  #remember(uid: string, status: S): void {
+    const at = this.now().getTime();
+    // Re-inserted, so that the map stays ordered oldest first.
+    this.#written.delete(uid);
+    this.#written.set(uid, { status, at });
+    for (const [key, entry] of this.#written) {
+      if (at - entry.at <= REMEMBER_WRITES_MS) break;
+      this.#written.delete(key);
+    }
+  }
+}
+
+type StatusPatcher = Pick<CustomResourceClient, "patchStatus">;
+
+interface WriterContext<S> {
+  resources: StatusPatcher;
+  kind: KindName;
+  meta: ObjectMeta;
+  now: () => Date;
+  remember(status: S): void;
+}
+
 /**
  * Writes a resource's status only when it changed, so that a resource at
- * rest costs no Kubernetes writes. Tracks what it wrote last, because the
- * informer cache may not show a write yet when the next one is computed.
+ * rest costs no Kubernetes writes.
  */
 export class StatusWriter<S extends StatusBase> {
   #current: S;
+  /** What the server may hold now: the cache and our last write until this writer writes. */
+  #serverMayHold: S[];
 
   constructor(
-    private readonly resources: CustomResourceClient,
-    private readonly kind: KindName,
-    private readonly meta: ObjectMeta,
-    initial: S,
-    private readonly now: () => Date,
+    private readonly context: WriterContext<S>,
+    cached: S,
+    lastWritten: S | undefined,
   ) {
-    this.#current = initial;
+    this.#current = lastWritten ?? cached;
+    this.#serverMayHold = lastWritten ? [cached, lastWritten] : [cached];
   }
 
   get current(): S {
@@ -37,10 +90,11 @@ export class StatusWriter<S extends StatusBase> {
 
   /** Sets the fields and the conditions for `outcome`; a no-op when nothing changes. */
   async write(fields: Omit<S, "conditions" | "observedGeneration">, outcome: Outcome): Promise<void> {
+    const { generation } = this.context.meta;
     const next = {
       ...fields,
-      conditions: conditionsFor(outcome, this.meta.generation, this.#current.conditions, this.now()),
-      ...(this.meta.generation === undefined ? {} : { observedGeneration: this.meta.generation }),
+      conditions: conditionsFor(outcome, generation, this.#current.conditions, this.context.now()),
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
     } as S;
     await this.#put(next);
   }
@@ -52,9 +106,14 @@ export class StatusWriter<S extends StatusBase> {
 
   async #put(next: S): Promise<void> {
     const cleaned = dropUndefined(next);
-    if (isDeepStrictEqual(cleaned, dropUndefined(this.#current))) return;
-    await this.resources.patchStatus(this.kind, { namespace: this.meta.namespace, name: this.meta.name }, this.#current, cleaned);
+    if (this.#serverMayHold.every((held) => isDeepStrictEqual(cleaned, held))) return;
+    const { resources, kind, meta } = this.context;
+    // Removes the fields that any state the server may hold has and `cleaned` lacks.
+    const previous = Object.assign({}, ...this.#serverMayHold) as S;
+    await resources.patchStatus(kind, { namespace: meta.namespace, name: meta.name }, previous, cleaned);
     this.#current = cleaned;
+    this.#serverMayHold = [cleaned];
+    this.context.remember(cleaned);
   }
 }
 

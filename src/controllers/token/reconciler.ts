@@ -13,7 +13,7 @@ import type { ConnectionRegistry, ResolvedConnection } from "../connection/regis
 import type { Listers } from "../shared/listers.js";
 import { outcomeForError, StalledError } from "../shared/outcomes.js";
 import { reportOutcome, specErrorMessage, type Reporter } from "../shared/report.js";
-import { ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriter } from "../shared/status.js";
+import { ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriters, type StatusWriter } from "../shared/status.js";
 import { executePlan, revokeTokens, type Execution } from "./execute.js";
 import { planToken, type TokenPlan } from "./plan.js";
 import { ownershipOf, readSecretRecord } from "./secret-record.js";
@@ -52,12 +52,16 @@ export interface TokenContext {
 
 /** Keeps one valid token per ServiceAccountToken resource in its Secret, rotating and repairing it. */
 export class ServiceAccountTokenReconciler implements Reconciler {
-  constructor(private readonly deps: TokenReconcilerDeps) {}
+  readonly #statuses: StatusWriters<ServiceAccountTokenStatus>;
+
+  constructor(private readonly deps: TokenReconcilerDeps) {
+    this.#statuses = new StatusWriters(deps.resources, KIND, deps.now);
+  }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult> {
     const resource = this.deps.listers.tokens.get(keyToString(key));
     if (!resource) return {};
-    const status = new StatusWriter(this.deps.resources, KIND, resource.metadata, resource.status, this.deps.now);
+    const status = this.#statuses.for(resource.metadata, resource.status);
     const reporter: Reporter = { kind: KIND, meta: resource.metadata, events: this.deps.events, logger: this.deps.logger };
     if (!resource.spec.success) {
       await reportOutcome(reporter, status, stalled("InvalidSpec", specErrorMessage(resource.spec.error.issues)));

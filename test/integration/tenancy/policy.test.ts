@@ -43,9 +43,12 @@ spec:
     expect(await writes()).toEqual([]);
   });
 
-  it("admits the namespace once the connection's selector matches its labels", async () => {
-    await world.kubectl(["label", "namespace", world.namespace, "team=blue"]);
+  it("admits the namespace as soon as it gets the label the connection's selector asks for", async () => {
     await world.kubectl(["patch", "clusterunleashconnection", clusterConnection, "--type=merge", "-p", '{"spec":{"allowedNamespaces":{"selector":{"matchLabels":{"team":"blue"}}}}}']);
+    await world.waitForCondition("ServiceAccount", "outsider", "Stalled", "True");
+    expect((await readyReason("ServiceAccount", "outsider"))?.reason).toBe("ConnectionNotAllowed");
+    // Only the namespace changes: the operator watches namespace labels.
+    await world.kubectl(["label", "namespace", world.namespace, "team=blue"]);
     await world.waitForCondition("ServiceAccount", "outsider", "Ready", "True");
   });
 

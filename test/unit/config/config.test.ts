@@ -98,6 +98,7 @@ describe("loadConfig", () => {
     ["resync-period", "ten minutes"],
     ["resync-period", "0s"],
     ["unleash-timeout", "10"],
+    ["watch-inactivity-timeout", "20s"],
     ["metrics-bind-address", "localhost"],
     ["metrics-bind-address", "host:port"],
     ["health-probe-bind-address", ":99999999"],
