@@ -72,6 +72,7 @@ function describeOperator(args: RunArgs): Record<string, unknown> {
     commit: `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "src"]) ? "+uncommitted src changes" : ""}`,
     maxConcurrentReconciles: args.concurrency,
     resyncPeriod: args.resync.text,
+    maxOldSpaceSizeMb: args["operator-heap-mb"] ?? "V8 default",
     unleashTimeout: "10s (default)",
     logLevel: "info",
     unleashConnectionsPerConnection: "10 (src/unleash/client.ts default)",
@@ -127,7 +128,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
       latencyMs,
       namespaces: args.namespaces,
       connection: args.connection,
-      knobs: { concurrency: args.concurrency, resync: args.resync.text },
+      knobs: { concurrency: args.concurrency, resync: args.resync.text, heapLimitMb: args["operator-heap-mb"] },
       diagnostics,
     });
     for (const namespace of block.namespaces) watched.add(namespace);

@@ -12,6 +12,7 @@ import type { ObjectMeta } from "./api/v1alpha1/metadata.js";
 import { SecretKeyReader } from "./controllers/connection/admin-token.js";
 import { ConnectionReconciler } from "./controllers/connection/reconciler.js";
 import { ConnectionRegistry } from "./controllers/connection/registry.js";
+import { FINALIZER, hasFinalizer } from "./controllers/shared/status.js";
 import { ServiceAccountReconciler } from "./controllers/serviceaccount/reconciler.js";
 import { ServiceAccountTokenReconciler } from "./controllers/token/reconciler.js";
 import { MANAGED_BY, MANAGED_BY_LABEL } from "./controllers/token/secret-record.js";
@@ -46,8 +47,14 @@ export interface OperatorOptions {
 const keyOf = (meta: ObjectMeta): ObjectKey => ({ ...(meta.namespace ? { namespace: meta.namespace } : {}), name: meta.name });
 
 /** Whether an update needs the object's own reconcile: anything but a status-only change does. */
+/**
+ * Whether an update is news to the reconciler: not a status write, and not the echo of its own
+ * finalizer being added (which would retry a failed first attempt at once, ignoring its backoff).
+ */
 function specOrMetaChanged(next: { metadata: ObjectMeta }, old: { metadata: ObjectMeta }): boolean {
-  const pick = (m: ObjectMeta) => [m.generation, m.annotations, m.labels, m.deletionTimestamp, m.finalizers];
+  const ourFinalizerAdded = hasFinalizer(next.metadata) && !hasFinalizer(old.metadata);
+  const finalizers = (m: ObjectMeta) => (m.finalizers ?? []).filter((f) => !(ourFinalizerAdded && f === FINALIZER));
+  const pick = (m: ObjectMeta) => [m.generation, m.annotations, m.labels, m.deletionTimestamp, finalizers(m)];
   return !isDeepStrictEqual(pick(next.metadata), pick(old.metadata));
 }
 

@@ -12,6 +12,8 @@ export interface OperatorKnobs {
   concurrency: number;
   /** --resync-period, e.g. "30s" */
   resync: string;
+  /** V8's --max-old-space-size, as a container memory limit would set it; unset: V8's default. */
+  heapLimitMb?: number | undefined;
 }
 
 export interface Diagnostics {
@@ -42,7 +44,7 @@ export interface OperatorProcess {
 }
 
 export async function launchOperator(spec: OperatorSpec): Promise<OperatorProcess> {
-  const nodeOptions = await nodeOptionsFor(spec.diagnostics ?? {});
+  const nodeOptions = await nodeOptionsFor(spec.diagnostics ?? {}, spec.knobs);
   const running = await startOperator({
     kubeconfigPath: spec.kubeconfigPath,
     namespaces: spec.namespaces,
@@ -55,8 +57,8 @@ export async function launchOperator(spec: OperatorSpec): Promise<OperatorProces
   return wrap(running, spec.diagnostics?.heapSnapshotDir);
 }
 
-async function nodeOptionsFor(diagnostics: Diagnostics): Promise<string | undefined> {
-  const options: string[] = [];
+async function nodeOptionsFor(diagnostics: Diagnostics, knobs: OperatorKnobs): Promise<string | undefined> {
+  const options: string[] = knobs.heapLimitMb ? [`--max-old-space-size=${knobs.heapLimitMb}`] : [];
   if (diagnostics.cpuProfileDir) {
     await mkdir(diagnostics.cpuProfileDir, { recursive: true });
     options.push("--cpu-prof", `--cpu-prof-dir=${diagnostics.cpuProfileDir}`);

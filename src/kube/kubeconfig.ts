@@ -1,10 +1,20 @@
 import { existsSync } from "node:fs";
+import type { AgentOptions, RequestOptions } from "node:https";
 import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import { Agent } from "undici";
 
 type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
 
 /** Long enough to matter, short enough that a rotated client certificate or CA is picked up. */
 const POOL_LIFETIME_MS = 10 * 60_000;
+/**
+ * Every request shares one HTTP/2 connection, so a connection that dies
+ * silently (half-open) must be noticed fast: an unanswered PING resets it
+ * within two intervals (client-go: 30 s read-idle + 15 s ping timeout).
+ */
+const H2_PING_INTERVAL_MS = 10_000;
+/** A bound for every Kubernetes call; a watch answers its headers at once too. */
+const HEADERS_TIMEOUT_MS = 30_000;
 
 export class NoClusterConfiguredError extends Error {
   constructor() {
@@ -19,26 +29,39 @@ const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 /**
  * client-node 2.0 builds a new undici Agent for every request, so every call
- * pays a fresh TCP and TLS handshake (on both sides). This reuses one Agent,
- * with its keep-alive connections, for every request and watch, and replaces
- * it every few minutes so that credentials re-read from files take effect.
+ * pays a fresh TCP and TLS handshake (on both sides). This shares one Agent,
+ * with its kept-alive connections, among every request and watch, health-checks
+ * it, and replaces it every few minutes so that credentials re-read from files
+ * take effect.
  */
 export class PooledKubeConfig extends KubeConfig {
-  #pool: { dispatcher: Dispatcher; createdAt: number } | undefined;
+  #pool: { dispatcher: Promise<Dispatcher | undefined>; createdAt: number } | undefined;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
-    const fresh = context.getDispatcher();
-    if (fresh !== undefined) context.setDispatcher(this.#pooled(fresh));
+    if (context.getDispatcher() === undefined) return;
+    const pooled = await this.#pooled();
+    if (pooled) context.setDispatcher(pooled);
   }
 
-  #pooled(fresh: Dispatcher): Dispatcher {
+  #pooled(): Promise<Dispatcher | undefined> {
     const now = Date.now();
     if (this.#pool && now - this.#pool.createdAt < POOL_LIFETIME_MS) return this.#pool.dispatcher;
+    const previous = this.#pool?.dispatcher;
+    const dispatcher = this.#createAgent();
+    this.#pool = { dispatcher, createdAt: now };
     // close() lets requests in flight, watches included, finish first.
-    this.#pool?.dispatcher.close().catch(() => {});
-    this.#pool = { dispatcher: fresh, createdAt: now };
-    return fresh;
+    void previous?.then((old) => old?.close()).catch(() => {});
+    return dispatcher;
+  }
+
+  /** An Agent with the connection options client-node would use; undefined for proxies, which keep client-node's own. */
+  async #createAgent(): Promise<Dispatcher | undefined> {
+    const tls: RequestOptions & AgentOptions = {};
+    await this.applyToHTTPSOptions(tls);
+    const options = this.createDispatcherOptions(this.getCurrentCluster(), tls);
+    if (options.type !== "agent") return undefined;
+    return new Agent({ connect: options.connect, headersTimeout: HEADERS_TIMEOUT_MS, h2Options: { pingInterval: H2_PING_INTERVAL_MS } });
   }
 }
 

@@ -40,6 +40,8 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
   private readonly processing = new Map<K, number>();
   private readonly addedAt = new Map<K, number>();
   private readonly delayed = new Map<K, DelayedAdd>();
+  /** Keys the server asked not to retry before a time (Retry-After): no event brings them sooner. */
+  private readonly notBefore = new Map<K, number>();
   private readonly waitingWorkers: (() => void)[] = [];
   private drainWaiters: (() => void)[] = [];
   private shuttingDown = false;
@@ -54,6 +56,8 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
 
   add(key: K): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    const wait = this.retryAfterRemaining(key);
+    if (wait > 0) return this.addAfter(key, wait);
     this.metrics?.added();
     this.dirty.add(key);
     if (!this.addedAt.has(key)) this.addedAt.set(key, performance.now());
@@ -83,6 +87,7 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
   /** Retries `key` after its backoff, or after `minDelayMs` if that is longer (e.g. Retry-After). */
   addRateLimited(key: K, minDelayMs = 0): void {
     if (this.shuttingDown) return;
+    if (minDelayMs > 0) this.notBefore.set(key, performance.now() + minDelayMs);
     this.metrics?.retried();
     this.addAfter(key, Math.max(minDelayMs, this.rateLimiter.when(key)));
   }
@@ -90,6 +95,7 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
   /** Resets the backoff of `key`; call after it was processed successfully. */
   forget(key: K): void {
     this.rateLimiter.forget(key);
+    this.notBefore.delete(key);
   }
 
   numRequeues(key: K): number {
@@ -112,8 +118,21 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
     if (startedAt === undefined) return;
     this.processing.delete(key);
     this.metrics?.worked((performance.now() - startedAt) / 1000);
-    if (this.dirty.has(key)) this.enqueue(key);
+    if (this.dirty.has(key)) {
+      // Re-added while processing but asked to wait (Retry-After): its delayed add brings it back.
+      if (this.retryAfterRemaining(key) > 0 && this.delayed.has(key)) this.dirty.delete(key);
+      else this.enqueue(key);
+    }
     if (this.processing.size === 0) this.notifyDrained();
+  }
+
+  private retryAfterRemaining(key: K): number {
+    const at = this.notBefore.get(key);
+    if (at === undefined) return 0;
+    const remaining = at - performance.now();
+    if (remaining > 1) return remaining;
+    this.notBefore.delete(key);
+    return 0;
   }
 
   len(): number {

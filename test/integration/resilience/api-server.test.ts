@@ -7,27 +7,10 @@ import { startControlPlane, type ControlPlane } from "../../harness/control-plan
 import { eventually } from "../../harness/eventually.js";
 import { startFaultProxy, type FaultProxy } from "../../harness/fault-proxy.js";
 import { metricValue } from "../support/metrics.js";
-import {
-  createFleet,
-  fleet,
-  kubeconfigThrough,
-  ledgerProblems,
-  listResources,
-  readyCount,
-  reportFigures,
-  secondsSince,
-  startScene,
-  unconverged,
-  type Fleet,
-  type Scene,
-} from "./support.js";
-
-/** RESILIENCE_FULL=1: the issue's 200 tokens; otherwise a size that keeps CI quick. */
-const FULL = process.env.RESILIENCE_FULL === "1";
-const RESTART_FLEET = FULL ? { accounts: 20, tokensPerAccount: 10 } : { accounts: 10, tokensPerAccount: 5 };
-/** Generous: on two busy cores the operator converges a few tokens per second. */
-const convergeBoundMs = (tokens: number) => 60_000 + tokens * 500;
-const VIEWER_ROLE_ID = 3;
+import { convergeBoundMs, createFleet, fleet, listResources, readyCount, sizedFleet, VIEWER_ROLE_ID, type Fleet } from "./fleet.js";
+import { ledgerProblems, waitConverged } from "./ledger.js";
+import { startScene, type Scene } from "./scene.js";
+import { kubeconfigThrough, reportFigures, secondsSince, waitIdle } from "./support.js";
 
 let plane: ControlPlane;
 
@@ -37,13 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await plane?.stop();
 });
-
-async function waitConverged(scene: Scene, expected: Fleet, timeoutMs: number): Promise<void> {
-  await eventually(async () => expect(await unconverged(scene.control, scene.core, scene.custom, scene.namespace, expected)).toEqual([]), {
-    timeoutMs,
-    intervalMs: 1000,
-  });
-}
 
 /** Drops etcd's history up to its current revision, as kube-apiserver's periodic compaction does. */
 async function compactEtcd(etcdUrl: string): Promise<string> {
@@ -62,7 +38,7 @@ describe("kube-apiserver restart", () => {
   afterAll(() => scene?.close());
 
   it("converges every token across a restart in the middle of the work, without duplicates or leaks", async () => {
-    const expected = fleet(RESTART_FLEET.accounts, RESTART_FLEET.tokensPerAccount);
+    const expected = sizedFleet([10, 5], [20, 10]);
     const operator = await scene.startOperator();
     const started = performance.now();
     await createFleet(scene.custom, scene.namespace, expected);
@@ -79,7 +55,7 @@ describe("kube-apiserver restart", () => {
     const convergedAfterRestartS = secondsSince(restarting);
 
     expect(operator.process.hasExited()).toBe(false);
-    expect(await ledgerProblems(scene.control, scene.core, scene.custom, scene.namespace)).toEqual([]);
+    expect(await ledgerProblems(scene)).toEqual([]);
     reportFigures("kube-apiserver restart", {
       tokens: expected.tokens.length,
       ready_at_restart: readyAtRestart,
@@ -87,6 +63,8 @@ describe("kube-apiserver restart", () => {
       converged_after_restart_s: convergedAfterRestartS,
       converged_total_s: secondsSince(started),
       converge_bound_s: convergeBoundMs(expected.tokens.length) / 1000,
+      informer_relists: await metricValue(operator.metricsUrl, "informer_relists_total"),
+      reconcile_errors: await metricValue(operator.metricsUrl, "controller_runtime_reconcile_errors_total"),
     });
   }, 600_000);
 });
@@ -110,6 +88,7 @@ describe("watch history gone", () => {
     const initial = fleet(3, 2);
     await createFleet(scene.custom, scene.namespace, initial);
     await waitConverged(scene, initial, 60_000);
+    await waitIdle(operator.metricsUrl);
     const relistsBefore = await metricValue(operator.metricsUrl, "informer_relists_total");
     const ns = scene.namespace;
 
@@ -151,7 +130,7 @@ describe("watch history gone", () => {
     expect(operator.output()).toContain("watch history expired (410 Gone); listing again");
     const relists = (await metricValue(operator.metricsUrl, "informer_relists_total")) - relistsBefore;
     expect(relists).toBeGreaterThan(0);
-    expect(await ledgerProblems(scene.control, scene.core, scene.custom, ns)).toEqual([]);
+    expect(await ledgerProblems(scene)).toEqual([]);
     reportFigures("watch history gone", { compacted_at_revision: compactedAt, informer_relists: relists, repaired_after_unblind_s: repairedS });
   }, 300_000);
 });

@@ -8,17 +8,17 @@ import { z } from "zod";
 import { eventually } from "../../harness/eventually.js";
 import { httpGet } from "../../harness/processes.js";
 import type { RunningOperator } from "../support/operator.js";
-import { createFleet, fleet, ledgerProblems, readyCount, reportFigures, secondsSince, startScene, unconverged, type Fleet, type Scene } from "./support.js";
+import { convergeBoundMs, createFleet, readyCount, sizedFleet, type Fleet } from "./fleet.js";
+import { ledgerProblems, waitConverged } from "./ledger.js";
+import { startScene, type Scene } from "./scene.js";
+import { reportFigures, secondsSince } from "./support.js";
 
-const FULL = process.env.RESILIENCE_FULL === "1";
-const FLEET = FULL ? { accounts: 20, tokensPerAccount: 10 } : { accounts: 10, tokensPerAccount: 5 };
 /** The operator's lease duration; a standby may take over only after it. */
 const LEASE_DURATION_MS = 15_000;
 /** Beyond the lease: the standby notices expiry on its next attempt (retry period 2 s, jitter up to 2.2×). */
 const TAKEOVER_MARGIN_MS = 10_000;
 /** A released lease is taken on the standby's next attempt: one retry period with jitter, plus the leader's shutdown. */
 const HANDOVER_BOUND_MS = 8_000;
-const convergeBoundMs = (tokens: number) => 60_000 + tokens * 500;
 
 const waitingLine = z.object({ msg: z.literal("waiting for leadership"), identity: z.string() });
 
@@ -49,7 +49,7 @@ describe("leader failover", () => {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(inject("kubeconfigPath"));
   const coordination = kubeConfig.makeApiClient(CoordinationV1Api);
-  const expected: Fleet = fleet(FLEET.accounts, FLEET.tokensPerAccount);
+  const expected: Fleet = sizedFleet([10, 5], [20, 10]);
   let scene: Scene;
   const replicas: { operator: RunningOperator; identity: string }[] = [];
 
@@ -66,8 +66,6 @@ describe("leader failover", () => {
   };
   const waitForHolder = (identity: string, timeoutMs: number) =>
     eventually(async () => expect(await holder()).toBe(identity), { timeoutMs, intervalMs: 100 });
-  const converged = (timeoutMs: number, fleetNow: Fleet = expected) =>
-    eventually(async () => expect(await unconverged(scene.control, scene.core, scene.custom, scene.namespace, fleetNow)).toEqual([]), { timeoutMs, intervalMs: 1000 });
 
   beforeAll(async () => {
     scene = await startScene(inject("kubeconfigPath"), "failover");
@@ -95,10 +93,10 @@ describe("leader failover", () => {
     await waitForHolder(standby.identity, LEASE_DURATION_MS + TAKEOVER_MARGIN_MS);
     const takeoverS = secondsSince(killedAt);
     expect(standby.operator.output()).toContain('"msg":"became leader"');
-    await converged(convergeBoundMs(expected.tokens.length));
+    await waitConverged(scene, expected, convergeBoundMs(expected.tokens.length));
     const convergedS = secondsSince(killedAt);
 
-    expect(await ledgerProblems(scene.control, scene.core, scene.custom, scene.namespace)).toEqual([]);
+    expect(await ledgerProblems(scene)).toEqual([]);
     reportFigures("leader failover (SIGKILL)", {
       tokens: expected.tokens.length,
       ready_at_kill: readyAtKill,
@@ -124,10 +122,11 @@ describe("leader failover", () => {
     // The new leader does the work from here on.
     const grown: Fleet = { accounts: expected.accounts, tokens: [...expected.tokens, { name: "after-handover", account: expected.accounts[0] ?? "" }] };
     await createFleet(scene.custom, scene.namespace, { accounts: [], tokens: grown.tokens.slice(-1) });
-    await converged(60_000, grown);
-    expect(await ledgerProblems(scene.control, scene.core, scene.custom, scene.namespace)).toEqual([]);
+    // The new leader starts by checking every resource; the new one waits its turn.
+    await waitConverged(scene, grown, convergeBoundMs(grown.tokens.length));
+    expect(await ledgerProblems(scene)).toEqual([]);
     reportFigures("leader hand-over (SIGTERM)", { handover_s: handoverS, handover_bound_s: HANDOVER_BOUND_MS / 1000, lease_duration_s: LEASE_DURATION_MS / 1000 });
-  }, 180_000);
+  }, 60_000 + convergeBoundMs(expected.tokens.length));
 
   it("reports a replica that waits for leadership as ready, so a Deployment of two replicas becomes available", async () => {
     const standby = await startReplica();

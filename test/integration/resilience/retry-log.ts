@@ -46,14 +46,6 @@ export function backoffAfter(failure: FailedReconcile, baseDelayMs: number): num
   return Math.max(baseDelayMs * 2 ** (failure.requeues - 1), failure.retryAfterMs ?? 0);
 }
 
-/**
- * Most failures in a row one key can have within `windowMs` when every retry waits its backoff:
- * the k-th retry comes base·(2^k − 1) ms after the first failure at the earliest.
- */
-export function maxFailuresInWindow(windowMs: number, baseDelayMs: number): number {
-  return 1 + Math.floor(Math.log2(windowMs / baseDelayMs + 1));
-}
-
 export interface EarlyRetry {
   controller: string;
   key: string;
@@ -64,38 +56,24 @@ export interface EarlyRetry {
 }
 
 /**
- * Consecutive failures of one key (the second one's count one higher, so no success came between)
- * that came sooner than the first one's backoff allowed.
+ * Every retry that failed again: consecutive failures of one key, the second one's count one
+ * higher (so no success came between). `early` are those that came sooner than the first one's
+ * backoff allowed.
  */
-export function earlyRetries(failures: readonly FailedReconcile[], baseDelayMs: number, toleranceMs: number): EarlyRetry[] {
-  const byKey = new Map<string, FailedReconcile[]>();
-  for (const failure of failures) {
-    const id = `${failure.controller} ${failure.key}`;
-    byKey.set(id, [...(byKey.get(id) ?? []), failure]);
-  }
+export function checkRetries(failures: readonly FailedReconcile[], baseDelayMs: number, toleranceMs: number): { checked: number; early: EarlyRetry[] } {
+  const byKey = Map.groupBy(failures, (failure) => `${failure.controller} ${failure.key}`);
+  let checked = 0;
   const early: EarlyRetry[] = [];
   for (const series of byKey.values()) {
-    const sorted = [...series].sort((a, b) => a.at - b.at);
+    const sorted = series.toSorted((a, b) => a.at - b.at);
     sorted.forEach((next, i) => {
       const previous = sorted[i - 1];
       if (!previous || next.requeues !== previous.requeues + 1) return;
+      checked += 1;
       const gapMs = next.at - previous.at;
       const backoffMs = backoffAfter(previous, baseDelayMs);
       if (gapMs + toleranceMs < backoffMs) early.push({ controller: next.controller, key: next.key, requeues: previous.requeues, gapMs, backoffMs });
     });
   }
-  return early;
-}
-
-/** Most failures any one key had in [from, to] (epoch ms). */
-export function mostFailuresOfOneKey(failures: readonly FailedReconcile[], from: number, to: number): { key: string; count: number } {
-  const counts = new Map<string, number>();
-  for (const failure of failures) {
-    if (failure.at < from || failure.at > to) continue;
-    const id = `${failure.controller} ${failure.key}`;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  let most = { key: "(none)", count: 0 };
-  for (const [key, count] of counts) if (count > most.count) most = { key, count };
-  return most;
+  return { checked, early };
 }

@@ -127,6 +127,37 @@ describe("WorkQueue", () => {
     expect(queue.len()).toBe(1);
   });
 
+  it("holds a key to its Retry-After even when an event adds it again meanwhile", async () => {
+    const queue = new WorkQueue({ rateLimiter: new ExponentialFailureRateLimiter(5, 1000) });
+    queue.addRateLimited("a", 3000);
+    queue.add("a");
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(queue.len()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(queue.len()).toBe(1);
+  });
+
+  it("does not hand out a key re-added during a failed attempt before its Retry-After", async () => {
+    const queue = new WorkQueue({ rateLimiter: new ExponentialFailureRateLimiter(5, 1000) });
+    queue.add("a");
+    const key = await queue.get();
+    queue.add("a"); // e.g. the echo of a write this attempt made
+    queue.addRateLimited("a", 2000);
+    queue.done(key as string);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(queue.len()).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(queue.len()).toBe(1);
+  });
+
+  it("lets events through again once the key succeeded (forget)", async () => {
+    const queue = new WorkQueue({ rateLimiter: new ExponentialFailureRateLimiter(5, 1000) });
+    queue.addRateLimited("a", 3000);
+    queue.forget("a");
+    queue.add("a");
+    expect(queue.len()).toBe(1);
+  });
+
   it("get resolves undefined for waiting and later callers after shutdown, and ignores adds", async () => {
     const queue = new WorkQueue();
     const waiting = queue.get();
