@@ -72,7 +72,7 @@ function describeOperator(args: RunArgs): Record<string, unknown> {
     commit: `${git(["rev-parse", "--short", "HEAD"])}${git(["status", "--porcelain", "src"]) ? "+uncommitted src changes" : ""}`,
     maxConcurrentReconciles: args.concurrency,
     resyncPeriod: args.resync.text,
-    maxOldSpaceSizeMb: args["operator-heap-mb"] ?? "V8 default",
+    nodeOptions: args["operator-node-options"] ?? "none (V8 sizes its heap from the machine)",
     unleashTimeout: "10s (default)",
     logLevel: "info",
     unleashConnectionsPerConnection: "10 (src/unleash/client.ts default)",
@@ -128,7 +128,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
       latencyMs,
       namespaces: args.namespaces,
       connection: args.connection,
-      knobs: { concurrency: args.concurrency, resync: args.resync.text, heapLimitMb: args["operator-heap-mb"] },
+      knobs: { concurrency: args.concurrency, resync: args.resync.text, nodeOptions: args["operator-node-options"] },
       diagnostics,
     });
     for (const namespace of block.namespaces) watched.add(namespace);

@@ -28,7 +28,7 @@ const runSchema = z.object({
   repair: count(100),
   "memory-tokens": count(5000),
   "skip-memory-5000": z.boolean().default(false),
-  "operator-heap-mb": z.coerce.number().int().min(16).optional(),
+  "operator-node-options": z.string().min(1).optional(),
   "apply-concurrency": count(32),
   connection: z.enum(["cluster", "namespaced"]).default("cluster"),
   "cpu-prof": z.boolean().default(false),
@@ -49,7 +49,7 @@ const RUN_OPTIONS = {
   repair: { type: "string" },
   "memory-tokens": { type: "string" },
   "skip-memory-5000": { type: "boolean" },
-  "operator-heap-mb": { type: "string" },
+  "operator-node-options": { type: "string" },
   "apply-concurrency": { type: "string" },
   connection: { type: "string" },
   "cpu-prof": { type: "boolean" },
@@ -69,7 +69,7 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --repair N               Secrets deleted at once in the repair scenario (default 100)
   --memory-tokens N        tokens for the second memory reading (default 5000)
   --skip-memory-5000       skip the second memory reading
-  --operator-heap-mb N     run the operator with --max-old-space-size=N, as a container memory limit would
+  --operator-node-options S  NODE_OPTIONS for the operator, e.g. "--max-old-space-size=192" as the chart sets it
   --apply-concurrency N    parallel creates when applying resources (default 32)
   --connection KIND        cluster (one ClusterUnleashConnection, namespaces admitted by label) or namespaced (default cluster)
   --cpu-prof               run the operator with --cpu-prof; profiles and their summaries go to bench/results/

@@ -12,8 +12,8 @@ export interface OperatorKnobs {
   concurrency: number;
   /** --resync-period, e.g. "30s" */
   resync: string;
-  /** V8's --max-old-space-size, as a container memory limit would set it; unset: V8's default. */
-  heapLimitMb?: number | undefined;
+  /** NODE_OPTIONS for the operator (e.g. the chart's heap cap); unset: V8 sizes its heap from the machine. */
+  nodeOptions?: string | undefined;
 }
 
 export interface Diagnostics {
@@ -58,7 +58,7 @@ export async function launchOperator(spec: OperatorSpec): Promise<OperatorProces
 }
 
 async function nodeOptionsFor(diagnostics: Diagnostics, knobs: OperatorKnobs): Promise<string | undefined> {
-  const options: string[] = knobs.heapLimitMb ? [`--max-old-space-size=${knobs.heapLimitMb}`] : [];
+  const options: string[] = knobs.nodeOptions ? [knobs.nodeOptions] : [];
   if (diagnostics.cpuProfileDir) {
     await mkdir(diagnostics.cpuProfileDir, { recursive: true });
     options.push("--cpu-prof", `--cpu-prof-dir=${diagnostics.cpuProfileDir}`);
