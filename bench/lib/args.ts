@@ -69,7 +69,7 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --repair N               Secrets deleted at once in the repair scenario (default 100)
   --memory-tokens N        tokens for the second memory reading (default 5000)
   --skip-memory-5000       skip the second memory reading
-  --operator-node-options S  NODE_OPTIONS for the operator, e.g. "--max-old-space-size=192" as the chart sets it
+  --operator-node-options=S  NODE_OPTIONS for the operator, e.g. "--operator-node-options=--max-old-space-size=192" (the chart's cap)
   --apply-concurrency N    parallel creates when applying resources (default 32)
   --connection KIND        cluster (one ClusterUnleashConnection, namespaces admitted by label) or namespaced (default cluster)
   --cpu-prof               run the operator with --cpu-prof; profiles and their summaries go to bench/results/
