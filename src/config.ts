@@ -15,7 +15,7 @@ const FLAGS = {
   "leader-election-id": { type: "string", help: "Name of the Lease (default unleash-accounts-operator)." },
   "metrics-bind-address": { type: "string", help: "host:port of /metrics; 0 disables (default :8080)." },
   "health-probe-bind-address": { type: "string", help: "host:port of /healthz and /readyz; 0 disables (default :8081)." },
-  "max-concurrent-reconciles": { type: "string", help: "Reconciles run in parallel per controller (default 10)." },
+  "max-concurrent-reconciles": { type: "string", help: "Reconciles run in parallel per controller (default 30)." },
   "resync-period": { type: "string", help: "How often every resource is checked against Unleash, e.g. 10m (default 10m)." },
   "watch-inactivity-timeout": { type: "string", help: "A watch silent for this long is presumed dead and the resource listed again (default 2m, at least 35s)." },
   "watch-cluster-connections": { type: "boolean", help: "Watch ClusterUnleashConnections (default true; --no-watch-cluster-connections with namespaced RBAC, which cannot read cluster-scoped objects)." },
@@ -59,7 +59,7 @@ export const configSchema = z.object({
   leaderElectionId: z.string().min(1).default("unleash-accounts-operator"),
   metricsBindAddress: address(":8080"),
   healthProbeBindAddress: address(":8081"),
-  maxConcurrentReconciles: z.coerce.number().int().min(1).max(256).default(10),
+  maxConcurrentReconciles: z.coerce.number().int().min(1).max(256).default(30),
   resyncPeriodMs: durationText("10m"),
   unleashTimeoutMs: durationText("10s"),
   // client-node reconnects a watch that stayed silent for 30 s: a shorter timeout lists needlessly.

@@ -17,7 +17,7 @@ const runSchema = z.object({
   accounts: count(100),
   "tokens-per-account": count(10),
   namespaces: count(10),
-  concurrency: count(10),
+  concurrency: count(30),
   resync: duration("30s"),
   "idle-periods": count(3),
   latency: z
@@ -62,7 +62,7 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --accounts N             ServiceAccounts in the cold converge (default 100)
   --tokens-per-account N   ServiceAccountTokens per account (default 10; Unleash allows 10)
   --namespaces N           namespaces the accounts spread over (default 10)
-  --concurrency N          the operator's --max-concurrent-reconciles, and the floor's workers per kind (default 10)
+  --concurrency N          the operator's --max-concurrent-reconciles, and the floor's workers per kind (default 30, the operator's default)
   --resync D               the operator's --resync-period (default 30s)
   --idle-periods N         resync periods watched in the idle scenario (default 3)
   --latency LIST           emulator latency per call in ms, one full run each (default 0,20)
@@ -88,7 +88,7 @@ const soakSchema = z.object({
   accounts: count(20),
   "tokens-per-account": count(3),
   namespaces: count(4),
-  concurrency: count(10),
+  concurrency: count(30),
   resync: duration("1m"),
   latency: z.coerce.number().int().min(0).default(0),
   "churn-every": duration("2s"),
@@ -102,7 +102,7 @@ export const SOAK_HELP = `Usage: npm run soak -- [flags]
   --accounts N             accounts kept alive (default 20)
   --tokens-per-account N   tokens per account (default 3)
   --namespaces N           namespaces (default 4)
-  --concurrency N          the operator's --max-concurrent-reconciles (default 10)
+  --concurrency N          the operator's --max-concurrent-reconciles (default 30, the operator's default)
   --resync D               the operator's --resync-period (default 1m)
   --latency MS             emulator latency per call (default 0)
   --churn-every D          pause between churn steps (default 2s)`;

@@ -42,7 +42,7 @@ describe("loadConfig", () => {
       leaderElectionId: "unleash-accounts-operator",
       metricsBindAddress: ":8080",
       healthProbeBindAddress: ":8081",
-      maxConcurrentReconciles: 10,
+      maxConcurrentReconciles: 30,
       resyncPeriodMs: 10 * 60_000,
       unleashTimeoutMs: 10_000,
       watchInactivityTimeoutMs: 120_000,
