@@ -11,6 +11,14 @@ async function settle(): Promise<void> {
   await vi.advanceTimersByTimeAsync(0);
 }
 
+/** The key is queued exactly `ms` from now: not a millisecond earlier. */
+async function expectQueuedAfter(queue: WorkQueue, ms: number): Promise<void> {
+  await vi.advanceTimersByTimeAsync(ms - 1);
+  expect(queue.len()).toBe(0);
+  await vi.advanceTimersByTimeAsync(1);
+  expect(queue.len()).toBe(1);
+}
+
 function tracked<T>(promise: Promise<T>): { settled: () => boolean; value: Promise<T> } {
   let settled = false;
   void promise.then(() => (settled = true));
@@ -75,10 +83,7 @@ describe("WorkQueue", () => {
   it("addAfter delivers the key only when its delay has passed", async () => {
     const queue = new WorkQueue();
     queue.addAfter("a", 1000);
-    await vi.advanceTimersByTimeAsync(999);
-    expect(queue.len()).toBe(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.len()).toBe(1);
+    await expectQueuedAfter(queue, 1000);
   });
 
   it("addAfter keeps the earliest pending time for a key", async () => {
@@ -112,29 +117,20 @@ describe("WorkQueue", () => {
     queue.forget("a");
     expect(queue.numRequeues("a")).toBe(0);
     queue.addRateLimited("a");
-    await vi.advanceTimersByTimeAsync(99);
-    expect(queue.len()).toBe(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.len()).toBe(1);
+    await expectQueuedAfter(queue, 100);
   });
 
   it("waits at least minDelayMs even when the backoff is shorter", async () => {
     const queue = new WorkQueue({ rateLimiter: new ExponentialFailureRateLimiter(5, 1000) });
     queue.addRateLimited("a", 3000);
-    await vi.advanceTimersByTimeAsync(2999);
-    expect(queue.len()).toBe(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.len()).toBe(1);
+    await expectQueuedAfter(queue, 3000);
   });
 
   it("holds a key to its Retry-After even when an event adds it again meanwhile", async () => {
     const queue = new WorkQueue({ rateLimiter: new ExponentialFailureRateLimiter(5, 1000) });
     queue.addRateLimited("a", 3000);
     queue.add("a");
-    await vi.advanceTimersByTimeAsync(2999);
-    expect(queue.len()).toBe(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.len()).toBe(1);
+    await expectQueuedAfter(queue, 3000);
   });
 
   it("does not hand out a key re-added during a failed attempt before its Retry-After", async () => {
@@ -144,10 +140,7 @@ describe("WorkQueue", () => {
     queue.add("a"); // e.g. the echo of a write this attempt made
     queue.addRateLimited("a", 2000);
     queue.done(key as string);
-    await vi.advanceTimersByTimeAsync(1999);
-    expect(queue.len()).toBe(0);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(queue.len()).toBe(1);
+    await expectQueuedAfter(queue, 2000);
   });
 
   it("lets events through again once the key succeeded (forget)", async () => {
