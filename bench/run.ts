@@ -2,16 +2,14 @@
 // emulator latency; prints one table and writes the same figures to bench/results/<time>.json.
 // No thresholds: it fails only when a scenario cannot run.
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { readdir, readFile, rm } from "node:fs/promises";
+import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { startControlPlane } from "../test/harness/control-plane.js";
 import { repoRoot } from "../test/harness/repo.js";
 import { summarizeCpuProfile, summarizeHeapSnapshot, renderCpuSummary, renderHeapSummary } from "./profile-summary.js";
 import { parseRunArgs, RUN_HELP, type RunArgs } from "./lib/args.js";
 import { Block, type BenchWorld } from "./lib/block.js";
-import { ClusterView } from "./lib/cluster-view.js";
-import { KubeHttp } from "./lib/kube-http.js";
+import { openBenchWorld } from "./lib/world.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 import { renderTable, writeReport, type BenchReport, type BlockResult } from "./lib/report.js";
 import { converge, floor, growMemory, idle, readMemory, repair, restart, type ScenarioOptions } from "./lib/scenarios.js";
@@ -101,20 +99,7 @@ async function summarizeDiagnostics(dir: string): Promise<Record<string, unknown
 
 async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<void> {
   const startedAt = new Date().toISOString();
-  log("building the operator (npm run build)");
-  execFileSync("npm", ["run", "-s", "build"], { cwd: repoRoot, stdio: "inherit" });
-  const dir = await mkdtemp(join(tmpdir(), "bench-"));
-  log(`logs and kubeconfigs in ${dir}`);
-  log("starting the control plane");
-  const controlPlane = await startControlPlane();
-  cleanup.add("control plane", () => controlPlane.stop());
-  const admin = KubeHttp.fromKubeconfig(controlPlane.kubeconfigPath);
-  cleanup.add("admin client", () => admin.close());
-  const watched = new Set<string>();
-  const view = new ClusterView(admin, (namespace) => watched.has(namespace));
-  await view.start();
-  cleanup.add("cluster view", () => view.stop());
-  const world: BenchWorld = { controlPlane, admin, view, dir, cleanup };
+  const world = await openBenchWorld("bench", cleanup, log);
   const diagnosticsDir = join(RESULTS_DIR, "profiles", startedAt.replace(/[:.]/g, "-"));
   const diagnostics = {
     ...(args["cpu-prof"] ? { cpuProfileDir: diagnosticsDir } : {}),
@@ -131,7 +116,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
       knobs: { concurrency: args.concurrency, resync: args.resync.text, nodeOptions: args["operator-node-options"] },
       diagnostics,
     });
-    for (const namespace of block.namespaces) watched.add(namespace);
+    world.watch(block.namespaces);
     const last = index === args.latency.length - 1;
     blocks.push(await runBlock(block, args, last));
     if (last && args["heap-snapshot"]) log(`heap snapshot written to ${await block.requireOperator().heapSnapshot()}`);
@@ -157,7 +142,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
   process.stdout.write(`${renderTable(report)}\n`);
   const path = await writeReport(report, RESULTS_DIR);
   process.stdout.write(`\nresults: ${path}\n`);
-  await rm(dir, { recursive: true, force: true });
+  await rm(world.dir, { recursive: true, force: true });
 }
 
 const parsed = parseRunArgs(process.argv.slice(2));

@@ -2,17 +2,15 @@
 // with their tokens, update accounts, rotate tokens by annotation, delete Secrets), sampling
 // the operator's RSS, heap, open file descriptors and active handles. Prints the samples, a
 // least-squares slope per metric and a verdict, and writes the same as JSON to bench/results/.
-import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startControlPlane } from "../test/harness/control-plane.js";
 import { repoRoot } from "../test/harness/repo.js";
 import { parseSoakArgs, SOAK_HELP, type SoakArgs } from "./lib/args.js";
 import { Block, type BenchWorld } from "./lib/block.js";
-import { ClusterView } from "./lib/cluster-view.js";
-import { forEachConcurrently, KubeHttp } from "./lib/kube-http.js";
+import { openBenchWorld } from "./lib/world.js";
+import { forEachConcurrently } from "./lib/kube-http.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 import { waitUntilIdle, type OperatorProcess } from "./lib/operator.js";
 import { converge } from "./lib/scenarios.js";
@@ -165,22 +163,12 @@ function render(samples: readonly Sample[], trends: ReturnType<typeof verdicts>,
 
 async function soak(args: SoakArgs, cleanup: BenchWorld["cleanup"]): Promise<void> {
   const startedAt = new Date().toISOString();
-  log("building the operator (npm run build)");
-  execFileSync("npm", ["run", "-s", "build"], { cwd: repoRoot, stdio: "inherit" });
-  const dir = await mkdtemp(join(tmpdir(), "soak-"));
-  const controlPlane = await startControlPlane();
-  cleanup.add("control plane", () => controlPlane.stop());
-  const admin = KubeHttp.fromKubeconfig(controlPlane.kubeconfigPath);
-  cleanup.add("admin client", () => admin.close());
-  const watched = new Set<string>();
-  const view = new ClusterView(admin, (namespace) => watched.has(namespace));
-  await view.start();
-  cleanup.add("cluster view", () => view.stop());
+  const world = await openBenchWorld("soak", cleanup, log);
   const block = await Block.open(
-    { controlPlane, admin, view, dir, cleanup },
+    world,
     { index: 0, latencyMs: args.latency, namespaces: args.namespaces, connection: "cluster", knobs: { concurrency: args.concurrency, resync: args.resync.text }, diagnostics: {} },
   );
-  for (const namespace of block.namespaces) watched.add(namespace);
+  world.watch(block.namespaces);
   const operator = await block.startOperator();
   const timeoutMs = 10 * 60_000;
   const initial = makeWorkload(block.namespaces, 0, args.accounts, args["tokens-per-account"]);
@@ -205,10 +193,10 @@ async function soak(args: SoakArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
   }
   log("churn over; waiting until every remaining token is Ready with a working token");
   const liveTokens = [...churn.live.values()].flatMap((l) => l.tokens);
-  await view.timeUntilAll(liveTokens.map(key), (k) => view.tokenConverged(k), performance.now(), timeoutMs, "after churn");
+  await world.view.timeUntilAll(liveTokens.map(key), (k) => world.view.tokenConverged(k), performance.now(), timeoutMs, "after churn");
   await waitUntilIdle(operator, { timeoutMs, stableForMs: 2_000 });
   samples.push(await sample(operator, started));
-  const tokenCheck = await checkTokens(admin, liveTokens, block.operatorEmulator.url);
+  const tokenCheck = await checkTokens(world.admin, liveTokens, block.operatorEmulator.url);
   const trends = verdicts(samples);
   process.stdout.write(`${render(samples, trends, args)}\n`);
   process.stdout.write(`churn steps: ${JSON.stringify(churn.counts)}; working tokens after churn: ${tokenCheck.working}/${tokenCheck.checked}\n`);
@@ -218,7 +206,7 @@ async function soak(args: SoakArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
   await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`results: ${path}\n`);
   await block.close();
-  await rm(dir, { recursive: true, force: true });
+  await rm(world.dir, { recursive: true, force: true });
 }
 
 const parsed = parseSoakArgs(process.argv.slice(2));
