@@ -45,8 +45,8 @@ export interface OperatorOptions {
 }
 
 const keyOf = (meta: ObjectMeta): ObjectKey => ({ ...(meta.namespace ? { namespace: meta.namespace } : {}), name: meta.name });
+const stringKeyOf = (meta: ObjectMeta): string => keyToString(keyOf(meta));
 
-/** Whether an update needs the object's own reconcile: anything but a status-only change does. */
 /**
  * Whether an update is news to the reconciler: not a status write, and not the echo of its own
  * finalizer being added (which would retry a failed first attempt at once, ignoring its backoff).
@@ -125,7 +125,7 @@ export class Operator {
     const controllers = this.#controllers;
     const accountOf = (t: ServiceAccountTokenResource) =>
       t.spec.success ? keyToString({ namespace: t.metadata.namespace, name: t.spec.data.serviceAccountRef.name }) : undefined;
-    const tokensByAccount = new Indexer(informers.tokens, (t) => keyToString(keyOf(t.metadata)), accountOf);
+    const tokensByAccount = new Indexer(informers.tokens, (t) => stringKeyOf(t.metadata), accountOf);
     const accountsUsing = (kind: string, meta: ObjectMeta) =>
       informers.serviceAccounts
         .list()
@@ -137,7 +137,7 @@ export class Operator {
 
     const onAccount = (account: ServiceAccountResource, old?: ServiceAccountResource) => {
       if (!old || specOrMetaChanged(account, old)) controllers.serviceAccounts.enqueue(keyOf(account.metadata));
-      if (!old || !isDeepStrictEqual(account.status, old.status)) for (const t of tokensByAccount.keys(keyToString(keyOf(account.metadata)))) controllers.tokens.enqueue(parseKey(t));
+      if (!old || !isDeepStrictEqual(account.status, old.status)) for (const t of tokensByAccount.keys(stringKeyOf(account.metadata))) controllers.tokens.enqueue(parseKey(t));
     };
     informers.serviceAccounts.on("add", (a) => onAccount(a));
     informers.serviceAccounts.on("update", onAccount);
@@ -164,7 +164,7 @@ export class Operator {
     }
 
     // A namespace's labels decide whether a ClusterUnleashConnection admits its accounts.
-    const accountsByNamespace = new Indexer<ServiceAccountResource>(informers.serviceAccounts, (a) => keyToString(keyOf(a.metadata)), (a) => a.metadata.namespace);
+    const accountsByNamespace = new Indexer<ServiceAccountResource>(informers.serviceAccounts, (a) => stringKeyOf(a.metadata), (a) => a.metadata.namespace);
     const onNamespace = (namespace: CachedNamespace, old?: CachedNamespace) => {
       if (old && isDeepStrictEqual(namespace.metadata.labels, old.metadata.labels)) return;
       for (const account of accountsByNamespace.keys(namespace.metadata.name)) controllers.serviceAccounts.enqueue(parseKey(account));

@@ -120,8 +120,10 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
     this.metrics?.worked((performance.now() - startedAt) / 1000);
     if (this.dirty.has(key)) {
       // Re-added while processing but asked to wait (Retry-After): its delayed add brings it back.
-      if (this.retryAfterRemaining(key) > 0 && this.delayed.has(key)) this.dirty.delete(key);
-      else this.enqueue(key);
+      if (this.retryAfterRemaining(key) > 0 && this.delayed.has(key)) {
+        this.dirty.delete(key);
+        this.addedAt.delete(key);
+      } else this.enqueue(key);
     }
     if (this.processing.size === 0) this.notifyDrained();
   }
