@@ -7,6 +7,7 @@ import { loadKubeConfig } from "./kube/kubeconfig.js";
 import { Operator } from "./operator.js";
 import { startHealthServer, type HealthServer } from "./runtime/health-server.js";
 import { LeaderElector } from "./runtime/leader-election.js";
+import { OPEN_FENCE } from "./runtime/fence.js";
 import { createMetrics } from "./runtime/metrics.js";
 
 /** In-flight reconciles get this long after SIGTERM; well under the chart's terminationGracePeriodSeconds (30 s). */
@@ -38,7 +39,21 @@ export async function run(config: Config, logger: Logger): Promise<void> {
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const metrics = createMetrics();
   const identity = `${hostname()}-${randomBytes(4).toString("hex")}`;
-  const operator = new Operator({
+  // Started once leading; the elector is built first because every write asks it (the fence).
+  let operator: Operator | undefined;
+  const elector = config.leaderElect
+    ? new LeaderElector({
+        kubeConfig,
+        namespace: config.leaderElectionNamespace ?? "default",
+        name: config.leaderElectionId,
+        identity,
+        logger,
+        onStartedLeading: () => void operator?.start().catch((err: unknown) => fail(logger, err)),
+        onStoppedLeading: () => fail(logger, new Error("lost leadership")),
+      })
+    : undefined;
+  if (elector) kubeConfig.setWriteFence(elector);
+  operator = new Operator({
     kubeConfig,
     logger,
     metrics,
@@ -50,18 +65,8 @@ export async function run(config: Config, logger: Logger): Promise<void> {
     unleashTimeoutMs: config.unleashTimeoutMs,
     watchInactivityTimeoutMs: config.watchInactivityTimeoutMs,
     watchClusterConnections: config.watchClusterConnections,
+    fence: elector ?? OPEN_FENCE,
   });
-  const elector = config.leaderElect
-    ? new LeaderElector({
-        kubeConfig,
-        namespace: config.leaderElectionNamespace ?? "default",
-        name: config.leaderElectionId,
-        identity,
-        logger,
-        onStartedLeading: () => void operator.start().catch((err: unknown) => fail(logger, err)),
-        onStoppedLeading: () => fail(logger, new Error("lost leadership")),
-      })
-    : undefined;
   const servers = await startServers(config, operator, metrics, () => elector !== undefined && !elector.isLeader());
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -5,13 +5,16 @@ import {
   parseConnection,
   parseServiceAccount,
   parseServiceAccountToken,
+  type ClusterConnectionResource,
+  type ConnectionResource,
   type ServiceAccountResource,
   type ServiceAccountTokenResource,
 } from "./api/v1alpha1/resources.js";
 import type { ObjectMeta } from "./api/v1alpha1/metadata.js";
 import { SecretKeyReader } from "./controllers/connection/admin-token.js";
 import { ConnectionReconciler } from "./controllers/connection/reconciler.js";
-import { ConnectionRegistry } from "./controllers/connection/registry.js";
+import { allConnections, ConnectionRegistry, connectionIdOf } from "./controllers/connection/registry.js";
+import { ConnectionProtection } from "./controllers/connection/protection.js";
 import { FINALIZER, hasFinalizer } from "./controllers/shared/status.js";
 import { ServiceAccountReconciler } from "./controllers/serviceaccount/reconciler.js";
 import { ServiceAccountTokenReconciler } from "./controllers/token/reconciler.js";
@@ -26,6 +29,7 @@ import { Indexer } from "./runtime/indexer.js";
 import { keyToString, parseKey } from "./runtime/object-key.js";
 import type { Metrics } from "./runtime/metrics.js";
 import { WorkQueue } from "./runtime/workqueue.js";
+import type { WriteFence } from "./runtime/fence.js";
 import { isDeepStrictEqual } from "node:util";
 
 export interface OperatorOptions {
@@ -42,6 +46,8 @@ export interface OperatorOptions {
   watchInactivityTimeoutMs?: number;
   /** False where RBAC is namespaced and cluster-scoped connections cannot be read. */
   watchClusterConnections: boolean;
+  /** Asked before every Unleash write (Kubernetes writes are fenced in the kubeconfig). */
+  fence: WriteFence;
 }
 
 const keyOf = (meta: ObjectMeta): ObjectKey => ({ ...(meta.namespace ? { namespace: meta.namespace } : {}), name: meta.name });
@@ -65,6 +71,13 @@ export class Operator {
   readonly #controllers;
   readonly #registry: ConnectionRegistry;
   #resyncTimer: NodeJS.Timeout | undefined;
+  /** Whether a resource's status is this process's own last write; a status it did not write is news. */
+  #ownStatus!: {
+    tokens: (t: ServiceAccountTokenResource) => boolean;
+    serviceAccounts: (a: ServiceAccountResource) => boolean;
+    clusterConnections: (c: ClusterConnectionResource) => boolean;
+    connections: (c: ConnectionResource) => boolean;
+  };
 
   constructor(options: OperatorOptions) {
     this.#options = options;
@@ -94,28 +107,52 @@ export class Operator {
         metrics.unleashRequests.inc({ route, code: String(status) });
         metrics.unleashRequestDuration.observe({ route }, ms / 1000);
       },
+      fence: options.fence,
       logger,
     });
     const now = () => new Date();
     const controller = (name: string, reconciler: ConstructorParameters<typeof Controller>[0]["reconciler"]) =>
       new Controller({ name, reconciler, logger, metrics: metrics.forController(name), queue: new WorkQueue({ metrics: metrics.forWorkQueue(name) }) });
     const connectionDeps = { listers: informers, connections: this.#registry, resources, events, logger, now };
-    const serviceAccounts = controller("serviceaccount", new ServiceAccountReconciler(connectionDeps));
-    this.#controllers = {
-      clusterConnections: controller("clusterunleashconnection", new ConnectionReconciler("ClusterUnleashConnection", connectionDeps)),
-      connections: controller("unleashconnection", new ConnectionReconciler("UnleashConnection", connectionDeps)),
-      serviceAccounts,
-      tokens: controller(
-        "serviceaccounttoken",
-        new ServiceAccountTokenReconciler({
+    const accountsByConnection = new Indexer<ServiceAccountResource>(informers.serviceAccounts, (a) => stringKeyOf(a.metadata), (a) =>
+      a.spec.success ? connectionIdOf(a.spec.data.connectionRef, a.metadata.namespace ?? "") : undefined,
+    );
+    const claims = {
+      listers: informers,
+      accountsByConnection: (id: string) => accountsByConnection.keys(id).flatMap((key) => informers.serviceAccounts.get(key) ?? []),
+    };
+    const secrets = new SecretClient(kubeConfig);
+    const dependents = (id: string) => accountsByConnection.keys(id).map((key) => `ServiceAccount ${key}`);
+    const connectionProtection = new ConnectionProtection({ resources, secrets, listers: informers, dependents, connections: () => allConnections(informers), watchedNamespaces: options.namespaces });
+    const reconcilers = {
+      serviceAccounts: new ServiceAccountReconciler({ ...connectionDeps, claims, clusterName: options.clusterName, protection: connectionProtection }),
+    };
+    const serviceAccounts = controller("serviceaccount", reconcilers.serviceAccounts);
+    const secretKey = (secret: V1Secret) => `${secret.metadata?.namespace ?? ""}/${secret.metadata?.name ?? ""}`;
+    const secretsByOwner = new Indexer<V1Secret>(informers.secrets, secretKey, (secret) => secret.metadata?.ownerReferences?.find((ref) => ref.kind === "ServiceAccountToken")?.uid);
+    const protection = { protection: connectionProtection, dependents };
+    const clusterConnectionReconciler = new ConnectionReconciler("ClusterUnleashConnection", { ...connectionDeps, ...protection });
+    const connectionReconciler = new ConnectionReconciler("UnleashConnection", { ...connectionDeps, ...protection });
+    const tokenReconciler = new ServiceAccountTokenReconciler({
           ...connectionDeps,
           secretCache: informers.secrets,
-          secrets: new SecretClient(kubeConfig),
+          ownedSecrets: (uid) => secretsByOwner.keys(uid).flatMap((key) => informers.secrets.get(key) ?? []),
+          secrets,
           workloads: new WorkloadRestarter(kubeConfig),
           clusterName: options.clusterName,
           enqueueServiceAccount: (key) => serviceAccounts.enqueue(key),
-        }),
-      ),
+        });
+    this.#controllers = {
+      clusterConnections: controller("clusterunleashconnection", clusterConnectionReconciler),
+      connections: controller("unleashconnection", connectionReconciler),
+      serviceAccounts,
+      tokens: controller("serviceaccounttoken", tokenReconciler),
+    };
+    this.#ownStatus = {
+      tokens: (t) => tokenReconciler.isOwnStatus(t.metadata.uid, t.status),
+      serviceAccounts: (a) => reconcilers.serviceAccounts.isOwnStatus(a.metadata.uid, a.status),
+      clusterConnections: (c) => clusterConnectionReconciler.isOwnStatus(c.metadata.uid, c.status),
+      connections: (c) => connectionReconciler.isOwnStatus(c.metadata.uid, c.status),
     };
     this.#wireEvents();
   }
@@ -132,20 +169,36 @@ export class Operator {
         .filter((a) => a.spec.success && a.spec.data.connectionRef.kind === kind && a.spec.data.connectionRef.name === meta.name && (kind === "ClusterUnleashConnection" || a.metadata.namespace === meta.namespace));
 
     informers.tokens.on("add", (t) => controllers.tokens.enqueue(keyOf(t.metadata)));
-    informers.tokens.on("update", (t, old) => specOrMetaChanged(t, old) && controllers.tokens.enqueue(keyOf(t.metadata)));
+    const statusNews = <T extends { status: unknown }>(next: T, old: T, own: (object: T) => boolean) => !isDeepStrictEqual(next.status, old.status) && !own(next);
+    informers.tokens.on("update", (t, old) => (specOrMetaChanged(t, old) || statusNews(t, old, this.#ownStatus.tokens)) && controllers.tokens.enqueue(keyOf(t.metadata)));
     informers.tokens.on("delete", (t) => controllers.tokens.enqueue(keyOf(t.metadata)));
 
-    const onAccount = (account: ServiceAccountResource, old?: ServiceAccountResource) => {
-      if (!old || specOrMetaChanged(account, old)) controllers.serviceAccounts.enqueue(keyOf(account.metadata));
-      if (!old || !isDeepStrictEqual(account.status, old.status)) for (const t of tokensByAccount.keys(stringKeyOf(account.metadata))) controllers.tokens.enqueue(parseKey(t));
+    const usernameOf = (a: ServiceAccountResource) => (a.spec.success ? (a.spec.data.username ?? a.metadata.name) : undefined);
+    const accountsByUsername = new Indexer(informers.serviceAccounts, (a) => stringKeyOf(a.metadata), usernameOf);
+    // A connection holds its protection while accounts use it: an account that appears or goes is news to it.
+    const connectionOf = (account: ServiceAccountResource) => {
+      if (!account.spec.success) return;
+      const ref = account.spec.data.connectionRef;
+      if (ref.kind === "ClusterUnleashConnection") controllers.clusterConnections.enqueue({ name: ref.name });
+      else controllers.connections.enqueue({ namespace: account.metadata.namespace, name: ref.name });
+    };
+    const onAccount = (account: ServiceAccountResource, old?: ServiceAccountResource, deleted = false) => {
+      if (!old || deleted) connectionOf(account);
+      if (!old || specOrMetaChanged(account, old) || statusNews(account, old, this.#ownStatus.serviceAccounts)) controllers.serviceAccounts.enqueue(keyOf(account.metadata));
+      const statusChanged = !old || !isDeepStrictEqual(account.status, old.status);
+      if (statusChanged) for (const t of tokensByAccount.keys(stringKeyOf(account.metadata))) controllers.tokens.enqueue(parseKey(t));
+      // A claim on a username that appears, moves or goes is news to the other resources declaring it.
+      const username = usernameOf(account);
+      if ((statusChanged || deleted) && username) for (const other of accountsByUsername.keys(username)) controllers.serviceAccounts.enqueue(parseKey(other));
     };
     informers.serviceAccounts.on("add", (a) => onAccount(a));
     informers.serviceAccounts.on("update", onAccount);
-    informers.serviceAccounts.on("delete", (a) => onAccount(a));
+    informers.serviceAccounts.on("delete", (a) => onAccount(a, undefined, true));
 
-    for (const [kind, informer, queue] of [
-      ["ClusterUnleashConnection", informers.clusterConnections, controllers.clusterConnections],
-      ["UnleashConnection", informers.connections, controllers.connections],
+    const own = this.#ownStatus;
+    for (const [kind, informer, queue, isOwn] of [
+      ["ClusterUnleashConnection", informers.clusterConnections, controllers.clusterConnections, own.clusterConnections],
+      ["UnleashConnection", informers.connections, controllers.connections, own.connections],
     ] as const) {
       const dependents = (connection: { metadata: ObjectMeta }) => {
         for (const a of accountsUsing(kind, connection.metadata)) controllers.serviceAccounts.enqueue(keyOf(a.metadata));
@@ -155,8 +208,8 @@ export class Operator {
         dependents(connection);
       };
       informer.on("add", onConnection);
-      informer.on("update", (c, old) => {
-        if (specOrMetaChanged(c, old)) onConnection(c);
+      informer.on("update", (c: ClusterConnectionResource | ConnectionResource, old: ClusterConnectionResource | ConnectionResource) => {
+        if (specOrMetaChanged(c, old) || (!isDeepStrictEqual(c.status, old.status) && !isOwn(c as never))) onConnection(c);
         // A connection that recovers (or breaks) is news for every account using it.
         else if (!isDeepStrictEqual(c.status, old.status)) dependents(c);
       });

@@ -10,7 +10,8 @@ export function kubeStatusCode(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown): boolean => kubeStatusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => kubeStatusCode(err) === 409;
-export const isAlreadyExists = isConflict;
+/** 422: the API server refused the object as invalid; sending it again cannot succeed. */
+export const isInvalid = (err: unknown): boolean => kubeStatusCode(err) === 422;
 
 /** The API server's own message (for 403 it names the missing permission), without the response headers. */
 export function kubeErrorMessage(err: unknown): string {

@@ -1,74 +1,64 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from "@kubernetes/client-node";
+import { z } from "zod";
 import { GROUP, VERSION } from "../api/v1alpha1/common.js";
+import type { ObjectMeta } from "../api/v1alpha1/metadata.js";
 import { kinds, type KindName } from "../api/v1alpha1/resources.js";
+import { VersionChain } from "./version-chain.js";
 
 export interface ResourceKey {
-  namespace?: string;
+  namespace?: string | undefined;
   name: string;
 }
 
+/** The metadata a write needs: where the object is, which object, and the version the write was computed from. */
+export type WriteTarget = Pick<ObjectMeta, "namespace" | "name" | "uid" | "resourceVersion">;
+
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
-const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
+const written = z.object({ metadata: z.object({ resourceVersion: z.string().optional() }) });
 
 /**
- * Reads and writes the operator's custom resources. Status goes only through
- * the status subresource and spec is never written, so GitOps tools never
- * fight the operator over it.
+ * Writes the operator's custom resources. Status goes only through the status
+ * subresource and spec is never written, so GitOps tools never fight the
+ * operator over it. Every write carries the resourceVersion it was computed
+ * from (optimistic concurrency): a write from a stale view fails with 409
+ * instead of overwriting newer truth, and the reconcile starts again from fresh
+ * state.
  */
 export class CustomResourceClient {
   readonly #api: CustomObjectsApi;
+  readonly #versions = new VersionChain();
 
   constructor(kubeConfig: KubeConfig) {
     this.#api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  async get(kind: KindName, key: ResourceKey): Promise<unknown> {
-    const { plural } = kinds[kind];
-    return key.namespace
-      ? this.#api.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace: key.namespace, name: key.name })
-      : this.#api.getClusterCustomObject({ group: GROUP, version: VERSION, plural, name: key.name });
-  }
-
-  async list(kind: KindName, namespace?: string): Promise<{ items: unknown[]; resourceVersion: string }> {
-    const { plural } = kinds[kind];
-    const raw: unknown = namespace
-      ? await this.#api.listNamespacedCustomObject({ group: GROUP, version: VERSION, plural, namespace })
-      : await this.#api.listClusterCustomObject({ group: GROUP, version: VERSION, plural });
-    return listBody(raw);
-  }
-
   /** Merge-patches status; fields absent from `status` but present in `previous` are removed. */
-  async patchStatus(kind: KindName, key: ResourceKey, previous: object, status: object): Promise<void> {
-    const body = { status: withRemovals(previous, status) };
-    await this.#patch(kind, key, body, true);
+  async patchStatus(kind: KindName, target: WriteTarget, previous: object, status: object): Promise<void> {
+    await this.#patch(kind, target, { status: withRemovals(previous, status) }, true);
   }
 
-  /**
-   * Replaces the finalizer list, guarded by a JSON-patch test of the list it
-   * was computed from: a concurrent change to the finalizers fails the patch
-   * (422), while status writes in between do not.
-   */
-  async setFinalizers(kind: KindName, key: ResourceKey, from: readonly string[] | undefined, to: readonly string[]): Promise<void> {
-    const body = from
-      ? [
-          { op: "test", path: "/metadata/finalizers", value: from },
-          { op: "replace", path: "/metadata/finalizers", value: to },
-        ]
-      : [{ op: "add", path: "/metadata/finalizers", value: to }];
-    await this.#patch(kind, key, body, false, jsonPatch);
+  /** Replaces the finalizer list (a merge patch replaces lists whole; the resourceVersion guards it). */
+  async setFinalizers(kind: KindName, target: WriteTarget, finalizers: readonly string[]): Promise<void> {
+    await this.#patch(kind, target, { metadata: { finalizers } }, false);
   }
 
-  async #patch(kind: KindName, key: ResourceKey, body: object, status: boolean, options = mergePatch): Promise<void> {
+  async #patch(kind: KindName, target: WriteTarget, body: { metadata?: object; status?: object }, status: boolean): Promise<void> {
     const { plural } = kinds[kind];
-    const base = { group: GROUP, version: VERSION, plural, name: key.name, body };
-    if (key.namespace) {
-      const request = { ...base, namespace: key.namespace };
-      await (status
-        ? this.#api.patchNamespacedCustomObjectStatus(request, options)
-        : this.#api.patchNamespacedCustomObject(request, options));
-    } else {
-      await (status ? this.#api.patchClusterCustomObjectStatus(base, options) : this.#api.patchClusterCustomObject(base, options));
-    }
+    const from = this.#versions.latest(target.uid, target.resourceVersion);
+    const request = {
+      group: GROUP,
+      version: VERSION,
+      plural,
+      name: target.name,
+      body: { ...body, metadata: { ...body.metadata, ...(from === undefined ? {} : { resourceVersion: from }) } },
+    };
+    const answer: unknown = target.namespace
+      ? await (status
+          ? this.#api.patchNamespacedCustomObjectStatus({ ...request, namespace: target.namespace }, mergePatch)
+          : this.#api.patchNamespacedCustomObject({ ...request, namespace: target.namespace }, mergePatch))
+      : await (status ? this.#api.patchClusterCustomObjectStatus(request, mergePatch) : this.#api.patchClusterCustomObject(request, mergePatch));
+    const parsed = written.safeParse(answer);
+    this.#versions.record(target.uid, from, parsed.success ? parsed.data.metadata.resourceVersion : undefined);
   }
 }
 
@@ -76,12 +66,4 @@ function withRemovals(previous: object, next: object): Record<string, unknown> {
   const out: Record<string, unknown> = { ...next };
   for (const key of Object.keys(previous)) if (!(key in next)) out[key] = null;
   return out;
-}
-
-function listBody(raw: unknown): { items: unknown[]; resourceVersion: string } {
-  const body = raw as { items?: unknown; metadata?: { resourceVersion?: unknown } };
-  return {
-    items: Array.isArray(body.items) ? body.items : [],
-    resourceVersion: typeof body.metadata?.resourceVersion === "string" ? body.metadata.resourceVersion : "",
-  };
 }

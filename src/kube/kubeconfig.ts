@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { AgentOptions, RequestOptions } from "node:https";
-import { KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import { HttpMethod, KubeConfig, type RequestContext } from "@kubernetes/client-node";
+import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import { Agent } from "undici";
 
 type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
@@ -15,6 +16,8 @@ const POOL_LIFETIME_MS = 10 * 60_000;
 const H2_PING_INTERVAL_MS = 10_000;
 /** A bound for every Kubernetes call; a watch answers its headers at once too. */
 const HEADERS_TIMEOUT_MS = 30_000;
+
+const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|$)/;
 
 export class NoClusterConfiguredError extends Error {
   constructor() {
@@ -36,8 +39,23 @@ const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
  */
 export class PooledKubeConfig extends KubeConfig {
   #pool: { dispatcher: Promise<Dispatcher | undefined>; createdAt: number } | undefined;
+  #fence: WriteFence = OPEN_FENCE;
+
+  /**
+   * Every Kubernetes write goes through here just before it is sent, whichever client makes it: the one
+   * place where a write can be refused for a lost lease. The Lease itself is exempt: renewing it is how
+   * the lease is kept.
+   */
+  setWriteFence(fence: WriteFence): void {
+    this.#fence = fence;
+  }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    const method = context.getHttpMethod();
+    if (method !== HttpMethod.GET && method !== HttpMethod.HEAD) {
+      const path = new URL(context.getUrl()).pathname;
+      if (!LEASES.test(path)) this.#fence.assertCanWrite(`${method} ${path}`);
+    }
     await super.applySecurityAuthentication(context);
     if (context.getDispatcher() === undefined) return;
     const pooled = await this.#pooled();
@@ -70,7 +88,7 @@ export class PooledKubeConfig extends KubeConfig {
  * service account, and fails at once otherwise: client-node's loadFromDefault
  * silently falls back to http://localhost:8080.
  */
-export function loadKubeConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
+export function loadKubeConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): PooledKubeConfig {
   const kubeConfig = new PooledKubeConfig();
   const file = path ?? env.KUBECONFIG?.split(":").find((candidate) => candidate && existsSync(candidate));
   if (file) {

@@ -28,6 +28,15 @@ export class SecretClient {
     else await this.#api.createNamespacedSecret({ namespace, body: secret });
   }
 
+  /**
+   * Replaces the Secret's finalizers and nothing else, guarded by the resourceVersion they were computed
+   * from: how the operator protects Secrets it does not own.
+   */
+  async setFinalizers(secret: V1Secret, finalizers: readonly string[]): Promise<void> {
+    const { namespace = "", name = "", resourceVersion } = secret.metadata ?? {};
+    await this.#api.patchNamespacedSecret({ namespace, name, body: { metadata: { resourceVersion, finalizers } } }, mergePatch);
+  }
+
   /** Deletes the Secret only if it is still the object with `uid`. */
   async delete(namespace: string, name: string, uid: string): Promise<void> {
     try {

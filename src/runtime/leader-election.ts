@@ -1,5 +1,6 @@
 import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease, V1MicroTime } from "@kubernetes/client-node";
 import type { Logger } from "pino";
+import { FencedError, type WriteFence } from "./fence.js";
 import { sleep, withTimeout } from "./timing.js";
 
 export interface LeaderElectorOptions {
@@ -33,7 +34,7 @@ const ACQUIRE_JITTER = 1.2;
  * when it has not changed for its duration by our own clock, and every write is a replace
  * with the resourceVersion we read, so that a 409 means we lost a race.
  */
-export class LeaderElector {
+export class LeaderElector implements WriteFence {
   private readonly api: CoordinationV1Api;
   private readonly stopController = new AbortController();
   private readonly leaseDurationMs: number;
@@ -44,6 +45,8 @@ export class LeaderElector {
   private held: V1Lease | undefined;
   private leadership: AbortController | undefined;
   private running: Promise<void> | undefined;
+  /** performance.now() when the last successful acquire or renew was sent: the lease holds at least until then plus its duration. */
+  private renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -57,6 +60,19 @@ export class LeaderElector {
 
   isLeader(): boolean {
     return this.leadership !== undefined && !this.leadership.signal.aborted;
+  }
+
+  /**
+   * Writes are allowed while leading and within the renew deadline of the last renewal, by the
+   * monotonic clock: other replicas take over no sooner than the lease duration after it, so the
+   * difference is the margin for a write already on its way.
+   */
+  assertCanWrite(what: string): void {
+    const sinceRenewalMs = performance.now() - this.renewedAt;
+    if (this.isLeader() && sinceRenewalMs < this.renewDeadlineMs) return;
+    throw new FencedError(
+      `refusing ${what}: ${this.isLeader() ? `the lease was last renewed ${Math.round(sinceRenewalMs)} ms ago, past the renew deadline` : "this replica does not hold the lease"}`,
+    );
   }
 
   /** Campaigns until elected, then renews; resolves when leadership is lost or `release()` was called. */
@@ -182,8 +198,10 @@ export class LeaderElector {
 
   /** 409: somebody else wrote the Lease since we read it; the next attempt sees who. */
   private async write(send: () => Promise<V1Lease>): Promise<Attempt> {
+    const sentAt = performance.now();
     try {
       this.held = await send();
+      this.renewedAt = sentAt;
       return "held";
     } catch (error) {
       if (error instanceof ApiException && error.code === 409) return "retry";

@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { errorFromResponse, errorFromTransport } from "./error-mapping.js";
 import { UnleashNotFoundError, UnleashProtocolError } from "./errors.js";
 import { redactSecrets } from "../logging/scrub.js";
+import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import {
   createdPatSchema,
   patsSchema,
@@ -29,6 +30,8 @@ export interface UnleashClientOptions {
   timeoutMs?: number;
   /** Maximum parallel keep-alive connections. Default 10. */
   connections?: number;
+  /** Asked before every write (POST, PUT, DELETE); refuses once this replica lost its lease. */
+  fence?: WriteFence;
   /** Observes every call (metrics); `route` is a template such as "GET /api/admin/service-account". */
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
 }
@@ -70,6 +73,7 @@ export class UnleashClient {
   private readonly timeoutMs: number;
   private readonly getAdminToken: () => Promise<string>;
   private readonly onRequest: UnleashClientOptions["onRequest"];
+  private readonly fence: WriteFence;
   private closing: Promise<void> | undefined;
 
   constructor(options: UnleashClientOptions) {
@@ -78,6 +82,7 @@ export class UnleashClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.getAdminToken = options.getAdminToken;
     this.onRequest = options.onRequest;
+    this.fence = options.fence ?? OPEN_FENCE;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       connectTimeout: this.timeoutMs,
@@ -155,6 +160,7 @@ export class UnleashClient {
   /** One HTTP round trip; throws a typed error for anything but a 2xx. */
   private async exchange(endpoint: Endpoint, params: Record<string, number>, body: unknown): Promise<Answer> {
     const route = routeOf(endpoint);
+    if (endpoint.method !== "GET") this.fence.assertCanWrite(route);
     // Trimmed because Secrets created with `echo` end in a newline, which no header may carry.
     const adminToken = (await this.getAdminToken()).trim();
     const started = performance.now();

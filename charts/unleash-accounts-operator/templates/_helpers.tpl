@@ -48,9 +48,10 @@ What the operator does in every namespace it watches, and nothing more
 - apiGroups: ["accounts.unleash.dev"]
   resources: ["unleashconnections", "serviceaccounts", "serviceaccounttokens"]
   verbs: ["get", "list", "watch"]
-# Finalizers are set and removed with a JSON patch on the resource itself.
+# Finalizers are set and removed with a JSON patch on the resource itself
+# (on connections: the in-use protection while resources use them).
 - apiGroups: ["accounts.unleash.dev"]
-  resources: ["serviceaccounts", "serviceaccounttokens"]
+  resources: ["unleashconnections", "serviceaccounts", "serviceaccounttokens"]
   verbs: ["patch"]
 # Status is merge-patched through the status subresource only.
 - apiGroups: ["accounts.unleash.dev"]
@@ -61,11 +62,12 @@ What the operator does in every namespace it watches, and nothing more
 - apiGroups: ["accounts.unleash.dev"]
   resources: ["serviceaccounttokens/finalizers"]
   verbs: ["update"]
-# Admin-token and CA Secrets are read by name; token Secrets are listed and
+# Admin-token and CA Secrets are read by name, and held by a finalizer (patch)
+# while connections that read them are in use; token Secrets are listed and
 # watched by label, created, replaced (update) and deleted.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create", "update", "delete"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
 # Events on the resources; a repeated event is patched (count) instead of recreated.
 - apiGroups: [""]
   resources: ["events"]
@@ -80,7 +82,7 @@ What the operator does in every namespace it watches, and nothing more
 {{- define "uao.clusterRules" -}}
 - apiGroups: ["accounts.unleash.dev"]
   resources: ["clusterunleashconnections"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["accounts.unleash.dev"]
   resources: ["clusterunleashconnections/status"]
   verbs: ["patch"]

@@ -57,8 +57,10 @@ export const observedGeneration = z
   .describe("The .metadata.generation that the status reflects.");
 
 /** A map with at most `max` keys, enforced by zod and by the CRD (maxProperties) alike. */
-function bounded<T extends z.ZodRecord>(map: T, max: number) {
-  return map.refine((value) => Object.keys(value as object).length <= max, `at most ${max} entries`).meta({ maxProperties: max });
+function bounded<T extends z.ZodRecord>(map: T, max: number, extraValidations: Array<{ rule: string; message: string }> = []) {
+  return map
+    .refine((value) => Object.keys(value as object).length <= max, `at most ${max} entries`)
+    .meta({ maxProperties: max, ...(extraValidations.length > 0 ? { "x-kubernetes-validations": extraValidations } : {}) });
 }
 
 const labelSelectorRequirement = z.object({
@@ -75,6 +77,34 @@ export const labelSelector = z
   .describe("A Kubernetes label selector; an empty selector matches everything.");
 export type LabelSelector = z.infer<typeof labelSelector>;
 
-/** Bounded string maps for labels and annotations that the operator copies onto Secrets. */
-export const labelMap = bounded(z.record(z.string().min(1).max(317), z.string().max(63)), 64);
-export const annotationMap = bounded(z.record(z.string().min(1).max(317), z.string().max(4096)), 64);
+/**
+ * A qualified name as the API server checks label and annotation keys: an
+ * optional DNS-subdomain prefix and "/", then a name of at most 63 characters.
+ * Checked here because the API server would refuse the Secret only after its
+ * token was created.
+ */
+// "[.]" rather than an escaped dot: the same text is a JavaScript regex and a CEL string literal.
+const QUALIFIED_NAME = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+const qualifiedNameRegex = new RegExp(QUALIFIED_NAME);
+const MAX_PREFIX = 253;
+const QUALIFIED_NAME_MESSAGE = "keys must be qualified names: [prefix/]name, the name at most 63 characters of letters, digits, '-', '_' and '.'";
+const qualifiedName = z
+  .string()
+  .min(1)
+  .max(317)
+  .refine((key) => qualifiedNameRegex.test(key) && key.indexOf("/") <= MAX_PREFIX, QUALIFIED_NAME_MESSAGE);
+const qualifiedKeysRule = {
+  rule: `self.all(k, k.matches('${QUALIFIED_NAME}') && k.indexOf('/') <= ${MAX_PREFIX})`,
+  message: QUALIFIED_NAME_MESSAGE,
+};
+const labelValue = z
+  .string()
+  .max(63)
+  .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, "must be a label value: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit");
+
+/**
+ * Bounded string maps for labels and annotations that the operator copies onto Secrets. 64 annotations of
+ * at most 3,500 characters stay under the API server's 256 KiB limit with the operator's own annotations.
+ */
+export const labelMap = bounded(z.record(qualifiedName, labelValue), 64, [qualifiedKeysRule]);
+export const annotationMap = bounded(z.record(qualifiedName, z.string().max(3500)), 64, [qualifiedKeysRule]);

@@ -17,6 +17,7 @@ export const ProgressingReasons = {
   UnleashUnavailable: "UnleashUnavailable",
   RateLimited: "RateLimited",
   KubernetesError: "KubernetesError",
+  InUse: "InUse",
 } as const;
 
 /** Ready=False, Stalled=True: needs a change by a person before it can progress. */
@@ -30,9 +31,11 @@ export const StalledReasons = {
   RootRoleNotFound: "RootRoleNotFound",
   RootRoleNotAllowed: "RootRoleNotAllowed",
   UsernameTaken: "UsernameTaken",
+  AdoptionNotAllowed: "AdoptionNotAllowed",
   SecretConflict: "SecretConflict",
   TokenLimitReached: "TokenLimitReached",
   UnleashRejected: "UnleashRejected",
+  RepairLoopDetected: "RepairLoopDetected",
 } as const;
 
 export type ReadyReason = (typeof ReadyReasons)[keyof typeof ReadyReasons];

@@ -29,6 +29,15 @@ const allowedRootRoles = z
     "Root role names that ServiceAccounts using this connection may request. Unset allows every role; a request for any other role is refused with RootRoleNotAllowed.",
   );
 
+function allowAdoption(unset: string) {
+  return z
+    .boolean()
+    .optional()
+    .describe(
+      `Whether ServiceAccounts using this connection may take over (spec.adoptExisting) an Unleash service account that already exists. ${unset} An account that another resource of this cluster manages is never adopted.`,
+    );
+}
+
 const allowedNamespaces = z
   .object({
     names: z.array(objectName.max(63)).max(1024).optional().describe("Namespaces admitted by name."),
@@ -50,6 +59,7 @@ export const unleashConnectionSpec = z
     adminTokenSecretRef: secretKeySelector("token", "Unleash admin token", false),
     caSecretRef: secretKeySelector("ca.crt", "PEM CA bundle trusted for this Unleash", false).optional(),
     allowedRootRoles,
+    allowAdoption: allowAdoption("Unset allows it: the namespace holds the admin token itself."),
   })
   .describe("An Unleash instance that ServiceAccounts in this namespace use.");
 export type UnleashConnectionSpec = z.infer<typeof unleashConnectionSpec>;
@@ -61,6 +71,7 @@ export const clusterUnleashConnectionSpec = z
     caSecretRef: secretKeySelector("ca.crt", "PEM CA bundle trusted for this Unleash", true).optional(),
     allowedNamespaces: allowedNamespaces.optional(),
     allowedRootRoles,
+    allowAdoption: allowAdoption("Unset refuses it, as the connection's other policies do."),
   })
   .describe("An Unleash instance that ServiceAccounts in the admitted namespaces use.");
 export type ClusterUnleashConnectionSpec = z.infer<typeof clusterUnleashConnectionSpec>;

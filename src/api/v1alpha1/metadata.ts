@@ -16,6 +16,7 @@ export const objectMeta = z.object({
   namespace: z.string().optional(),
   uid: z.string(),
   generation: z.int().optional(),
+  creationTimestamp: z.string().optional(),
   resourceVersion: z.string().optional(),
   deletionTimestamp: z.string().optional(),
   finalizers: z.array(z.string()).optional(),

@@ -1,43 +1,17 @@
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
-import { annotationMap, conditions, duration, labelMap, objectName, observedGeneration, secretKey } from "./common.js";
+import { conditions, duration, objectName, observedGeneration } from "./common.js";
+import { checkLifecycle, lifecycleValidations, renewBefore, rolloutRestartTargets, rotationGracePeriod, secretSpec } from "./token-lifecycle.js";
 
-const MIN_LIFETIME_MS = 2 * 60_000;
+export type { RolloutRestartTarget } from "./token-lifecycle.js";
 
-const secretSpec = z
-  .object({
-    name: objectName.optional().describe("Name of the Secret that receives the token. Defaults to metadata.name."),
-    adopt: z
-      .boolean()
-      .default(false)
-      .describe("Take over an existing Secret of that name that has no owner. A Secret owned by anything else is never touched."),
-    labels: labelMap.optional().describe("Extra labels kept on the Secret, e.g. for Reloader."),
-    annotations: annotationMap.optional().describe("Extra annotations kept on the Secret."),
-    keys: z
-      .object({
-        token: secretKey.default("UNLEASH_API_TOKEN").describe("Key that holds the token."),
-        url: secretKey.default("UNLEASH_URL").describe("Key that holds the Unleash base URL."),
-      })
-      .optional()
-      .describe("Names of the keys in the Secret."),
-    type: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(/^[a-zA-Z0-9._/-]+$/)
-      .default("Opaque")
-      .describe("Type of the Secret. Immutable once the Secret exists."),
-  })
-  .describe("Where and how the token is written.");
-export type TokenSecretSpec = z.infer<typeof secretSpec>;
+/** The Secret keys of a service-account token and their defaults: one home for both. */
+export const SERVICE_ACCOUNT_TOKEN_KEYS = { token: "UNLEASH_API_TOKEN", url: "UNLEASH_URL" } as const;
 
-const rolloutRestartTarget = z
-  .object({
-    kind: z.enum(["Deployment", "StatefulSet", "DaemonSet"]).describe("Kind of the workload."),
-    name: objectName.describe("Name of the workload in the token's namespace."),
-  })
-  .describe("A workload whose pods are restarted after each rotation.");
-export type RolloutRestartTarget = z.infer<typeof rolloutRestartTarget>;
+const secret = secretSpec(SERVICE_ACCOUNT_TOKEN_KEYS, {
+  token: "Key that holds the token.",
+  url: "Key that holds the Unleash base URL.",
+});
+export type TokenSecretSpec = z.infer<typeof secret>;
 
 export const serviceAccountTokenSpec = z
   .object({
@@ -46,12 +20,8 @@ export const serviceAccountTokenSpec = z
       .describe("The ServiceAccount whose token this is.")
       .meta({ "x-kubernetes-validations": [{ rule: "self == oldSelf", message: "serviceAccountRef is immutable" }] }),
     lifetime: duration.default("2160h").describe("How long each token is valid, e.g. 720h. A change issues a new token."),
-    renewBefore: duration
-      .optional()
-      .describe("How long before expiry the token is rotated. Defaults to one third of the lifetime; must be smaller than it."),
-    rotationGracePeriod: duration
-      .default("10m")
-      .describe("How long the previous token stays valid after a rotation, for pods that read the Secret late."),
+    renewBefore,
+    rotationGracePeriod,
     description: z
       .string()
       .min(1)
@@ -59,31 +29,13 @@ export const serviceAccountTokenSpec = z
       .regex(/^[^\[\]\n\r]+$/)
       .optional()
       .describe("Human prefix of the token's description in Unleash; the operator appends the resource's identity."),
-    secret: secretSpec.optional(),
-    rolloutRestartTargets: z
-      .array(rolloutRestartTarget)
-      .max(16)
-      .optional()
-      .describe("Workloads in this namespace whose pod templates get a restartedAt annotation after each rotation."),
+    secret: secret.optional(),
+    rolloutRestartTargets,
   })
-  .superRefine((spec, ctx) => {
-    // The same rules as the CRD's CEL validations below, for objects that got past the API server's.
-    const lifetime = parseDuration(spec.lifetime) ?? 0;
-    if (lifetime < MIN_LIFETIME_MS) ctx.addIssue({ code: "custom", path: ["lifetime"], message: "lifetime must be at least 2m" });
-    const renewBefore = spec.renewBefore === undefined ? undefined : parseDuration(spec.renewBefore);
-    if (spec.renewBefore !== undefined && (renewBefore === undefined || renewBefore >= lifetime)) {
-      ctx.addIssue({ code: "custom", path: ["renewBefore"], message: "renewBefore must be smaller than lifetime" });
-    }
-  })
+  .superRefine(checkLifecycle)
   .meta({
     description: "Desired state of a token of an Unleash service account.",
-    "x-kubernetes-validations": [
-      { rule: "duration(self.lifetime) >= duration('2m')", message: "lifetime must be at least 2m" },
-      {
-        rule: "!has(self.renewBefore) || duration(self.renewBefore) < duration(self.lifetime)",
-        message: "renewBefore must be smaller than lifetime",
-      },
-    ],
+    "x-kubernetes-validations": lifecycleValidations(false),
   });
 export type ServiceAccountTokenSpec = z.infer<typeof serviceAccountTokenSpec>;
 

@@ -2,18 +2,26 @@ import type { Logger } from "pino";
 import { stalled } from "../../api/v1alpha1/conditions.js";
 import type { ClusterUnleashConnectionSpec, UnleashConnectionSpec } from "../../api/v1alpha1/connection.js";
 import type { ConnectionRef } from "../../api/v1alpha1/service-account.js";
+import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
+import type { WriteFence } from "../../runtime/fence.js";
 import { matchesSelector } from "../../kube/label-selector.js";
 import { UnleashClient } from "../../unleash/client.js";
 import { AccountSnapshotCache } from "../../unleash/snapshot.js";
 import type { Listers } from "../shared/listers.js";
 import { StalledError } from "../shared/outcomes.js";
-import { cachedSecretKey, type SecretKeyReader, type SecretKeyRef } from "./admin-token.js";
+import { unleashTarget } from "../../unleash/target.js";
+import { cachedSecretKey, type SecretKeyReader } from "./admin-token.js";
+import { secretRefOf, type ProtectedConnection } from "./protection.js";
 
 export interface ResolvedConnection {
   /** "ClusterUnleashConnection/<name>" or "UnleashConnection/<namespace>/<name>". */
   id: string;
   url: string;
+  /** The Unleash this connection points at, however the URL was written; connections sharing it share accounts. */
+  target: string;
   allowedRootRoles: readonly string[] | undefined;
+  /** Whether resources may adopt existing accounts (spec.allowAdoption, defaulted by kind). */
+  allowAdoption: boolean;
   client: UnleashClient;
   snapshots: AccountSnapshotCache;
 }
@@ -31,6 +39,7 @@ export interface ConnectionRegistryOptions {
   adminTokenTtlMs: number;
   unleashTimeoutMs: number;
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
+  fence: WriteFence;
   logger: Logger;
 }
 
@@ -47,12 +56,14 @@ export class ConnectionRegistry {
   constructor(private readonly options: ConnectionRegistryOptions) {}
 
   /** The connection a resource in `namespace` refers to, after the connection's own policy admitted the namespace. */
-  async resolve(ref: ConnectionRef, namespace: string): Promise<ResolvedConnection> {
+  async resolve(ref: ConnectionRef, namespace: string): Promise<ResolvedConnection & { source: ProtectedConnection }> {
+    const id = connectionIdOf(ref, namespace);
     if (ref.kind === "UnleashConnection") {
       const connection = this.options.listers.connections.get(`${namespace}/${ref.name}`);
       if (!connection) throw notFound(`UnleashConnection ${ref.name} does not exist in namespace ${namespace}`);
       if (!connection.spec.success) throw notFound(`UnleashConnection ${ref.name} has an invalid spec`);
-      return this.connect(`UnleashConnection/${namespace}/${ref.name}`, connection.spec.data, namespace);
+      const source = { kind: ref.kind, id, meta: connection.metadata, spec: connection.spec.data, namespace };
+      return { ...(await this.connect(id, connection.spec.data, namespace)), source };
     }
     if (!this.options.clusterConnectionsWatched) {
       throw notFound(`this operator does not watch ClusterUnleashConnections (namespaced install); use an UnleashConnection in namespace ${namespace}`);
@@ -61,17 +72,25 @@ export class ConnectionRegistry {
     if (!connection) throw notFound(`ClusterUnleashConnection ${ref.name} does not exist`);
     if (!connection.spec.success) throw notFound(`ClusterUnleashConnection ${ref.name} has an invalid spec`);
     await this.#checkNamespaceAllowed(ref.name, connection.spec.data, namespace);
-    return this.connect(`ClusterUnleashConnection/${ref.name}`, connection.spec.data, undefined);
+    const source = { kind: ref.kind, id, meta: connection.metadata, spec: connection.spec.data, namespace: undefined };
+    return { ...(await this.connect(id, connection.spec.data, undefined)), source };
+  }
+
+  /** The connection resource a reference means, whatever its state (for its annotations). */
+  metadataOf(ref: ConnectionRef, namespace: string): ObjectMeta | undefined {
+    const lister = ref.kind === "UnleashConnection" ? this.options.listers.connections : this.options.listers.clusterConnections;
+    return lister.get(ref.kind === "UnleashConnection" ? `${namespace}/${ref.name}` : ref.name)?.metadata;
   }
 
   /** Client and snapshot for a connection's spec; `namespace` is set for the namespaced kind. */
   async connect(id: string, spec: AnySpec, namespace: string | undefined): Promise<ResolvedConnection> {
-    const tokenRef = secretRef(spec.adminTokenSecretRef, namespace);
-    const caRef = spec.caSecretRef ? secretRef(spec.caSecretRef, namespace) : undefined;
+    const tokenRef = secretRefOf(spec.adminTokenSecretRef, namespace);
+    const caRef = spec.caSecretRef ? secretRefOf(spec.caSecretRef, namespace) : undefined;
     const ca = caRef ? await this.options.secrets.read(caRef, "CA bundle") : undefined;
     const fingerprint = JSON.stringify([spec.url, tokenRef, ca]);
     const existing = this.#entries.get(id);
-    if (existing?.fingerprint === fingerprint) return { ...existing, allowedRootRoles: spec.allowedRootRoles };
+    const policies = { allowedRootRoles: spec.allowedRootRoles, allowAdoption: spec.allowAdoption ?? namespace !== undefined };
+    if (existing?.fingerprint === fingerprint) return { ...existing, ...policies };
     if (existing) void existing.client.close();
     const client = new UnleashClient({
       baseUrl: spec.url,
@@ -79,11 +98,13 @@ export class ConnectionRegistry {
       timeoutMs: this.options.unleashTimeoutMs,
       ...(ca ? { ca } : {}),
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
+      fence: this.options.fence,
     });
     const entry: Entry = {
       id,
       url: spec.url,
-      allowedRootRoles: spec.allowedRootRoles,
+      target: unleashTarget(spec.url),
+      ...policies,
       client,
       snapshots: new AccountSnapshotCache(client, { maxAgeMs: this.options.snapshotMaxAgeMs }),
       fingerprint,
@@ -125,10 +146,37 @@ export class ConnectionRegistry {
   }
 }
 
-function notFound(message: string): StalledError {
-  return new StalledError(stalled("ConnectionNotFound", message));
+/** "ClusterUnleashConnection/<name>" or "UnleashConnection/<namespace>/<name>": the connection a reference in `namespace` means. */
+export function connectionIdOf(ref: ConnectionRef, namespace: string): string {
+  return ref.kind === "ClusterUnleashConnection" ? `${ref.kind}/${ref.name}` : `${ref.kind}/${namespace}/${ref.name}`;
 }
 
-function secretRef(ref: { name: string; key: string; namespace?: string }, namespace: string | undefined): SecretKeyRef {
-  return { name: ref.name, key: ref.key, namespace: namespace ?? ref.namespace ?? "default" };
+/** Every connection in the caches: its kind, id, metadata, spec when valid, and namespace for the namespaced kind. */
+export function allConnections(listers: Pick<Listers, "clusterConnections" | "connections">): ProtectedConnection[] {
+  const specOf = (c: { spec: { success: true; data: AnySpec } | { success: false } }) => (c.spec.success ? c.spec.data : undefined);
+  return [
+    ...listers.clusterConnections.list().map((c) => ({
+      kind: "ClusterUnleashConnection" as const,
+      id: connectionIdOf({ kind: "ClusterUnleashConnection", name: c.metadata.name }, ""),
+      meta: c.metadata,
+      spec: specOf(c),
+      namespace: undefined,
+    })),
+    ...listers.connections.list().map((c) => ({
+      kind: "UnleashConnection" as const,
+      id: connectionIdOf({ kind: "UnleashConnection", name: c.metadata.name }, c.metadata.namespace ?? ""),
+      meta: c.metadata,
+      spec: specOf(c),
+      namespace: c.metadata.namespace,
+    })),
+  ];
+}
+
+/** Every connection's id and the Unleash it points at (connections with an invalid spec have none). */
+export function connectionTargets(listers: Pick<Listers, "clusterConnections" | "connections">): Array<{ id: string; target: string }> {
+  return allConnections(listers).flatMap(({ id, spec }) => (spec ? [{ id, target: unleashTarget(spec.url) }] : []));
+}
+
+function notFound(message: string): StalledError {
+  return new StalledError(stalled("ConnectionNotFound", message));
 }

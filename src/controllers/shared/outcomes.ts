@@ -1,6 +1,7 @@
 import { ApiException } from "@kubernetes/client-node";
 import { progressing, stalled, type Outcome, type StalledOutcome } from "../../api/v1alpha1/conditions.js";
-import { kubeErrorMessage } from "../../kube/api-errors.js";
+import { isConflict, kubeErrorMessage } from "../../kube/api-errors.js";
+import { FencedError } from "../../runtime/fence.js";
 import { redactSecrets } from "../../logging/scrub.js";
 import {
   UnleashBadRequestError,
@@ -22,6 +23,15 @@ export class StalledError extends Error {
 
 export function isCertificateError(err: UnleashTransientError): boolean {
   return /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(`${err.causeCode ?? ""} ${err.message}`);
+}
+
+/**
+ * Failures that are no news for the resource's status: a write computed from a stale view (409; the
+ * reconcile starts again from fresh state), or a write refused because this replica lost its lease
+ * (it must not write status either). They are retried, or end with the process.
+ */
+export function isStaleWrite(err: unknown): boolean {
+  return isConflict(err) || err instanceof FencedError;
 }
 
 /**

@@ -15,6 +15,7 @@ export interface StatusBase {
 
 /** How long a written status is remembered: far longer than any lag of a live watch. */
 const REMEMBER_WRITES_MS = 10 * 60_000;
+const REMEMBERED_PER_RESOURCE = 4;
 
 /**
  * One controller's status writers. Remembers, per resource UID, the status it
@@ -23,7 +24,8 @@ const REMEMBER_WRITES_MS = 10 * 60_000;
  * otherwise be skipped as "unchanged" and leave the older write standing.
  */
 export class StatusWriters<S extends StatusBase> {
-  readonly #written = new Map<string, { status: S; at: number }>();
+  /** The last few statuses written per UID, newest last: the echo of an older write can arrive after a newer write. */
+  readonly #written = new Map<string, { statuses: S[]; at: number }>();
 
   constructor(
     private readonly resources: StatusPatcher,
@@ -38,17 +40,28 @@ export class StatusWriters<S extends StatusBase> {
     return new StatusWriter(context, dropUndefined(cached), this.#recall(meta.uid));
   }
 
+  /** Whether `status` is one this process wrote lately for `uid` (its own echo): anything else is news. */
+  isOwnEcho(uid: string, status: S): boolean {
+    const cleaned = dropUndefined(status);
+    return this.#entry(uid)?.statuses.some((written) => isDeepStrictEqual(cleaned, written)) ?? false;
+  }
+
   #recall(uid: string): S | undefined {
+    return this.#entry(uid)?.statuses.at(-1);
+  }
+
+  #entry(uid: string): { statuses: S[]; at: number } | undefined {
     const entry = this.#written.get(uid);
     if (entry && this.now().getTime() - entry.at > REMEMBER_WRITES_MS) this.#written.delete(uid);
-    return this.#written.get(uid)?.status;
+    return this.#written.get(uid);
   }
 
   #remember(uid: string, status: S): void {
     const at = this.now().getTime();
+    const statuses = [...(this.#written.get(uid)?.statuses ?? []), status].slice(-REMEMBERED_PER_RESOURCE);
     // Re-inserted, so that the map stays ordered oldest first.
     this.#written.delete(uid);
-    this.#written.set(uid, { status, at });
+    this.#written.set(uid, { statuses, at });
     for (const [key, entry] of this.#written) {
       if (at - entry.at <= REMEMBER_WRITES_MS) break;
       this.#written.delete(key);
@@ -110,10 +123,11 @@ export class StatusWriter<S extends StatusBase> {
     const { resources, kind, meta } = this.context;
     // Removes the fields that any state the server may hold has and `cleaned` lacks.
     const previous = Object.assign({}, ...this.#serverMayHold) as S;
-    await resources.patchStatus(kind, { namespace: meta.namespace, name: meta.name }, previous, cleaned);
+    // Remembered before it is sent: the watch may deliver its echo before the answer arrives.
+    this.context.remember(cleaned);
+    await resources.patchStatus(kind, meta, previous, cleaned);
     this.#current = cleaned;
     this.#serverMayHold = [cleaned];
-    this.context.remember(cleaned);
   }
 }
 
@@ -121,18 +135,26 @@ function dropUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
-export function hasFinalizer(meta: ObjectMeta): boolean {
-  return meta.finalizers?.includes(FINALIZER) ?? false;
+export function hasFinalizer(meta: { finalizers?: readonly string[] | undefined }, finalizer = FINALIZER): boolean {
+  return meta.finalizers?.includes(finalizer) ?? false;
 }
 
-export async function ensureFinalizer(resources: CustomResourceClient, kind: KindName, meta: ObjectMeta): Promise<void> {
-  if (hasFinalizer(meta)) return;
-  const key = { namespace: meta.namespace, name: meta.name };
-  await resources.setFinalizers(kind, key, meta.finalizers, [...(meta.finalizers ?? []), FINALIZER]);
+/** Anything whose finalizers can be replaced, guarded by the version they were computed from. */
+export interface FinalizerPatcher {
+  setFinalizers(to: readonly string[]): Promise<void>;
 }
 
-export async function removeFinalizer(resources: CustomResourceClient, kind: KindName, meta: ObjectMeta): Promise<void> {
-  if (!hasFinalizer(meta)) return;
-  const key = { namespace: meta.namespace, name: meta.name };
-  await resources.setFinalizers(kind, key, meta.finalizers, (meta.finalizers ?? []).filter((f) => f !== FINALIZER));
+export function customResourceFinalizers(resources: Pick<CustomResourceClient, "setFinalizers">, kind: KindName, meta: ObjectMeta): FinalizerPatcher {
+  return { setFinalizers: (to) => resources.setFinalizers(kind, meta, to) };
+}
+
+/** Adds `finalizer` unless present. */
+export async function ensureFinalizer(target: FinalizerPatcher, meta: { finalizers?: readonly string[] | undefined }, finalizer = FINALIZER): Promise<void> {
+  if (hasFinalizer(meta, finalizer)) return;
+  await target.setFinalizers([...(meta.finalizers ?? []), finalizer]);
+}
+
+export async function removeFinalizer(target: FinalizerPatcher, meta: { finalizers?: readonly string[] | undefined }, finalizer = FINALIZER): Promise<void> {
+  if (!hasFinalizer(meta, finalizer)) return;
+  await target.setFinalizers((meta.finalizers ?? []).filter((f) => f !== finalizer));
 }

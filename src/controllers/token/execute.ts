@@ -5,6 +5,9 @@ import type { SecretClient, WorkloadRestarter } from "../../kube/secrets.js";
 import { SecretValue } from "../../logging/secret-value.js";
 import type { ResolvedConnection } from "../connection/registry.js";
 import { crashPoint } from "../shared/crash-points.js";
+import { StalledError } from "../shared/outcomes.js";
+import { stalled } from "../../api/v1alpha1/conditions.js";
+import { isInvalid, kubeErrorMessage } from "../../kube/api-errors.js";
 import type { IssueReason, TokenPlan } from "./plan.js";
 import { Annotations, sha256, type HeldToken } from "./secret-record.js";
 import { desiredSecret, secretDrifted, secretKeys, type TokenSecretState } from "./secret-writer.js";
@@ -39,6 +42,7 @@ const ISSUE_MESSAGES: Record<IssueReason, string> = {
   Renewal: "Rotated token before its expiry",
   LifetimeChanged: "Rotated token because spec.lifetime changed",
   RotationRequested: "Rotated token on request (accounts.unleash.dev/rotate)",
+  SecretRenamed: "Rotated token into the Secret that spec.secret.name now names; the previous Secret goes once its grace period ends",
 };
 
 /**
@@ -82,6 +86,8 @@ async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret |
     await revokeTokens(deps, [created.id], "its Secret could not be written").catch((revokeErr: unknown) =>
       deps.logger.warn({ err: revokeErr, tokenId: created.id }, "could not revoke a token whose Secret write failed; it is revoked on the next reconcile"),
     );
+    // Admission should have refused such a spec; should something still slip through, retrying would only mint more tokens.
+    if (isInvalid(err)) throw new StalledError(stalled("InvalidSpec", `the API server refused the Secret: ${kubeErrorMessage(err)}; fix spec.secret`));
     throw err;
   }
   crashPoint("after-secret-write");

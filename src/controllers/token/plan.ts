@@ -18,6 +18,8 @@ export interface TokenObservation {
   lastSerial: number;
   rotateRequest: string | undefined;
   secret: SecretRecord;
+  /** The record comes from the Secret the resource used before spec.secret.name changed. */
+  secretRenamed?: boolean;
   accountTokens: readonly ObservedToken[];
   tokenLimit: number;
 }
@@ -30,10 +32,11 @@ export type IssueReason =
   | "TokenExpired"
   | "Renewal"
   | "LifetimeChanged"
-  | "RotationRequested";
+  | "RotationRequested"
+  | "SecretRenamed";
 
 /** Rotations hand over gracefully; every other reason repairs a token that can no longer be trusted. */
-const ROTATIONS: ReadonlySet<IssueReason> = new Set(["Renewal", "LifetimeChanged", "RotationRequested"]);
+const ROTATIONS: ReadonlySet<IssueReason> = new Set(["Renewal", "LifetimeChanged", "RotationRequested", "SecretRenamed"]);
 
 export interface TokenPlan {
   issue?: { reason: IssueReason; serial: number; description: string; expiresAt: Date };
@@ -73,6 +76,7 @@ function issueReason(observation: TokenObservation, current: ObservedToken | und
     return "TokenRevoked";
   }
   if (Date.parse(current.expiresAt) <= now) return "TokenExpired";
+  if (observation.secretRenamed) return "SecretRenamed";
   if (secret.lifetime !== undefined && secret.lifetime !== spec.lifetime) return "LifetimeChanged";
   if (rotateRequest !== undefined && rotateRequest !== (secret.rotateRequest ?? "")) return "RotationRequested";
   if (now >= renewAt) return "Renewal";

@@ -95,6 +95,12 @@ export interface SecretContent {
   data: Record<string, string>;
 }
 
+/** A label value holds at most 63 characters, a resource name up to 253: a longer name gets no label rather than a Secret the API server refuses. */
+const MAX_LABEL_VALUE = 63;
+function tokenLabel(name: string): Record<string, string> {
+  return name.length <= MAX_LABEL_VALUE ? { [TOKEN_LABEL]: name } : {};
+}
+
 export function buildSecret(content: SecretContent, resourceVersion?: string): V1Secret {
   return {
     apiVersion: "v1",
@@ -103,7 +109,7 @@ export function buildSecret(content: SecretContent, resourceVersion?: string): V
       name: content.name,
       namespace: content.namespace,
       ...(resourceVersion ? { resourceVersion } : {}),
-      labels: { ...content.labels, [MANAGED_BY_LABEL]: MANAGED_BY, [TOKEN_LABEL]: content.owner.name },
+      labels: { ...content.labels, [MANAGED_BY_LABEL]: MANAGED_BY, ...tokenLabel(content.owner.name) },
       annotations: content.annotations,
       ownerReferences: [
         {

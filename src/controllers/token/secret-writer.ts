@@ -1,6 +1,7 @@
 import type { V1Secret } from "@kubernetes/client-node";
 import type { ServiceAccountTokenResource } from "../../api/v1alpha1/resources.js";
-import type { ServiceAccountTokenSpec } from "../../api/v1alpha1/service-account-token.js";
+import { SERVICE_ACCOUNT_TOKEN_KEYS, type ServiceAccountTokenSpec } from "../../api/v1alpha1/service-account-token.js";
+import { DEFAULT_SECRET_TYPE } from "../../api/v1alpha1/token-lifecycle.js";
 import type { SecretValue } from "../../logging/secret-value.js";
 import { Annotations, buildSecret, sha256, type HeldToken } from "./secret-record.js";
 
@@ -17,7 +18,7 @@ export function secretNameOf(resource: ServiceAccountTokenResource, spec: Servic
 }
 
 export function secretKeys(spec: ServiceAccountTokenSpec): { token: string; url: string } {
-  return { token: spec.secret?.keys?.token ?? "UNLEASH_API_TOKEN", url: spec.secret?.keys?.url ?? "UNLEASH_URL" };
+  return spec.secret?.keys ?? SERVICE_ACCOUNT_TOKEN_KEYS;
 }
 
 /** The Secret as the operator wants it: the token, the URL, the user's metadata and the tracking record. */
@@ -35,7 +36,7 @@ export function desiredSecret(
       name: secretNameOf(resource, spec),
       namespace: resource.metadata.namespace ?? "",
       owner: { ...resource.metadata, kind: "ServiceAccountToken" },
-      type: existing?.type ?? spec.secret?.type ?? "Opaque",
+      type: existing?.type ?? spec.secret?.type ?? DEFAULT_SECRET_TYPE,
       labels: spec.secret?.labels ?? {},
       annotations: {
         ...spec.secret?.annotations,

@@ -15,6 +15,7 @@ import { startEmulator, type RunningEmulator } from "../../unleash-emulator/inde
 import { kubectl, kubectlBinary } from "../support/kubectl.js";
 import type { RunningOperator } from "../support/operator.js";
 import { tokenOf } from "../support/world.js";
+import { deleteClusterConnection } from "../support/cluster-connection.js";
 import { helmBinary } from "./helm.js";
 import { installRelease, startReleaseOperator, type Release } from "./release.js";
 
@@ -65,7 +66,9 @@ async function expectSecretWorksAsAccount(installation: Installation, secretName
 async function teardown(installation: Partial<Installation>): Promise<void> {
   // Resources first, while the operator runs to release their finalizers.
   if (installation.namespace && installation.operator) {
-    await admin(["delete", "-n", installation.namespace, "serviceaccounttokens,serviceaccounts", "--all", "--timeout=30s"]).catch(() => undefined);
+    for (const kind of ["serviceaccounttokens", "serviceaccounts", "unleashconnections"]) {
+      await admin(["delete", "-n", installation.namespace, `${kind}.${GROUP}`, "--all", "--timeout=30s"]).catch(() => undefined);
+    }
   }
   await installation.operator?.stop();
   await installation.release?.uninstall();
@@ -124,7 +127,11 @@ describe("cluster mode: ClusterRole, and a default ClusterUnleashConnection from
     installation.operator = await startReleaseOperator(release, namespace);
     await admin(["apply", "-f", "-"], examplesFor(namespace, emulator));
   });
-  afterAll(() => teardown(installation));
+  afterAll(async () => {
+    await teardown(installation);
+    // Kept on uninstall (defaultConnection.keep), as a user's resources might still use it.
+    await deleteClusterConnection(admin, connectionName);
+  });
 
   it("gets the examples Ready, and their Secret works as the account", async () => {
     const namespace = installation.namespace ?? "";

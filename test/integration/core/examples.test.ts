@@ -1,20 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../harness/repo.js";
-import { createWorld, tokenOf, type World } from "../support/world.js";
-
-/** The examples as a user applies them, pointed at this test's namespace and emulator. */
-function examplesFor(world: World): string {
-  return readdirSync(join(repoRoot, "examples"))
-    .filter((file) => file.endsWith(".yaml") && !file.startsWith("00-"))
-    .sort()
-    .map((file) => readFileSync(join(repoRoot, "examples", file), "utf8"))
-    .join("\n---\n")
-    .replaceAll("namespace: team-a", `namespace: ${world.namespace}`)
-    .replace("http://127.0.0.1:4242", world.emulator.url)
-    .replace('"*:*.emulator-admin-token"', `"${world.emulator.adminToken}"`);
-}
+import { createWorld, examplesFor, tokenOf, type World } from "../support/world.js";
 
 describe("the examples, applied with kubectl", () => {
   let world: World;

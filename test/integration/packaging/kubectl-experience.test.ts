@@ -9,6 +9,7 @@ import { z } from "zod";
 import { GROUP, VERSION } from "../../../src/api/v1alpha1/common.js";
 import { repoRoot } from "../../harness/repo.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
+import { deleteClusterConnection } from "../support/cluster-connection.js";
 import { clusterConnectionYaml, waitForLive } from "../gitops/support/scenarios.js";
 
 interface SchemaNode {
@@ -99,8 +100,8 @@ spec:
     await waitForLive(world, { kind: "ClusterUnleashConnection", name: clusterConnection }, "Ready", "True");
   });
   afterAll(async () => {
-    await world?.kubectl(["delete", `clusterunleashconnections.${GROUP}`, clusterConnection, "--ignore-not-found"]);
-    await world?.kubectl(["delete", "-n", world.namespace, `serviceaccounttokens.${GROUP},serviceaccounts.${GROUP}`, "--all", "--timeout=30s"]);
+    await world?.deleteResources();
+    if (world) await deleteClusterConnection(world.kubectl, clusterConnection);
     await world?.close();
   });
 

@@ -50,7 +50,7 @@ export async function startScene(kubeconfigPath: string, prefix: string): Promis
     kubectl: run,
     close: async () => {
       // Resources first, while an operator may still run to release their finalizers.
-      await run(["delete", "-n", namespace, "serviceaccounttokens,serviceaccounts", "--all", "--timeout=30s"]).catch(() => undefined);
+      await run(["delete", "-n", namespace, "serviceaccounttokens.accounts.unleash.dev,serviceaccounts.accounts.unleash.dev,unleashconnections.accounts.unleash.dev", "--all", "--timeout=30s"]).catch(() => undefined);
       await Promise.all(operators.map((operator) => operator.stop()));
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
       await emulator.stop();

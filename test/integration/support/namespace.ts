@@ -27,13 +27,13 @@ export interface TestNamespace {
   /** Waits until the resource has condition `type` with `status`, and returns it. */
   waitForCondition(kind: KindName, name: string, type: string, status: string, timeoutMs?: number): Promise<CustomObject>;
   secret(name: string): Promise<V1Secret | undefined>;
-  /** Deletes the operator's resources (while an operator still runs to release finalizers), then the namespace. */
+  /** Deletes the operator's resources (while an operator still runs to release finalizers). */
   deleteResources(): Promise<void>;
   deleteNamespace(): Promise<void>;
 }
 
-export async function createTestNamespace(prefix: string): Promise<TestNamespace> {
-  const kubeconfigPath = inject("kubeconfigPath");
+/** `kubeconfigPath` defaults to the shared control plane's; a test with a private control plane passes its own. */
+export async function createTestNamespace(prefix: string, kubeconfigPath: string = inject("kubeconfigPath")): Promise<TestNamespace> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   const core = kubeConfig.makeApiClient(CoreV1Api);
@@ -77,7 +77,10 @@ export async function createTestNamespace(prefix: string): Promise<TestNamespace
       }
     },
     deleteResources: async () => {
-      await run(["delete", "-n", namespace, "serviceaccounttokens.accounts.unleash.dev,serviceaccounts.accounts.unleash.dev", "--all", "--timeout=30s"]).catch(() => undefined);
+      // In the order a namespace teardown takes: tokens, accounts, then the connections they used.
+      for (const kinds of ["serviceaccounttokens.accounts.unleash.dev", "serviceaccounts.accounts.unleash.dev", "unleashconnections.accounts.unleash.dev"]) {
+        await run(["delete", "-n", namespace, kinds, "--all", "--timeout=30s"]).catch(() => undefined);
+      }
     },
     deleteNamespace: async () => {
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);

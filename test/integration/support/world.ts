@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { V1Secret } from "@kubernetes/client-node";
 import { fetch } from "undici";
 import { GROUP, VERSION } from "../../../src/api/v1alpha1/common.js";
@@ -5,6 +7,7 @@ import { startEmulator, type RunningEmulator } from "../../unleash-emulator/inde
 import { EmulatorControl } from "../../unleash-emulator/control-client.js";
 import { createTestNamespace, type TestNamespace } from "./namespace.js";
 import { startOperator, type OperatorOptions, type RunningOperator } from "./operator.js";
+import { repoRoot } from "../../harness/repo.js";
 
 export type { CustomObject } from "./namespace.js";
 
@@ -40,8 +43,8 @@ spec:
  * operator process that watches only that namespace: test files run in
  * parallel without seeing each other.
  */
-export async function createWorld(prefix: string, operatorOptions: Partial<OperatorOptions> = {}): Promise<World> {
-  const space = await createTestNamespace(prefix);
+export async function createWorld(prefix: string, operatorOptions: Partial<OperatorOptions> = {}, kubeconfigPath?: string): Promise<World> {
+  const space = await createTestNamespace(prefix, kubeconfigPath);
   const emulator = await startEmulator();
   const control = new EmulatorControl(emulator.controlUrl);
   const options = (): OperatorOptions => ({ kubeconfigPath: space.kubeconfigPath, namespaces: [space.namespace], ...operatorOptions });
@@ -79,4 +82,16 @@ export function tokenOf(secret: V1Secret | undefined, key = "UNLEASH_API_TOKEN")
   const encoded = secret?.data?.[key];
   if (!encoded) throw new Error(`Secret ${secret?.metadata?.name ?? "(missing)"} has no ${key}`);
   return Buffer.from(encoded, "base64").toString("utf8");
+}
+
+/** The examples as a user applies them (without their namespace), pointed at this world's namespace and emulator. */
+export function examplesFor(world: World): string {
+  return readdirSync(join(repoRoot, "examples"))
+    .filter((file) => file.endsWith(".yaml") && !file.startsWith("00-"))
+    .sort()
+    .map((file) => readFileSync(join(repoRoot, "examples", file), "utf8"))
+    .join("\n---\n")
+    .replaceAll("namespace: team-a", `namespace: ${world.namespace}`)
+    .replace("http://127.0.0.1:4242", world.emulator.url)
+    .replace('"*:*.emulator-admin-token"', `"${world.emulator.adminToken}"`);
 }

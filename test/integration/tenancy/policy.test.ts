@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
+import { deleteClusterConnection } from "../support/cluster-connection.js";
 
 const WRITE = /^(POST|PUT|DELETE) /;
 
@@ -30,7 +31,8 @@ spec:
     await world.control.resetCalls();
   });
   afterAll(async () => {
-    await world.kubectl(["delete", "clusterunleashconnection", clusterConnection, "--ignore-not-found"]);
+    await world.deleteResources();
+    await deleteClusterConnection(world.kubectl, clusterConnection);
     await world.close();
   });
 

@@ -21,7 +21,7 @@ describe("ServiceAccountToken spec", () => {
   });
 
   it.each(["720h", "90m", "1h30m", "1.5h", "2m", "120000ms"])("accepts the lifetime %s", (lifetime) => {
-    expect(serviceAccountTokenSpec.safeParse({ ...minimalToken, lifetime }).success).toBe(true);
+    expect(serviceAccountTokenSpec.safeParse({ ...minimalToken, lifetime, rotationGracePeriod: "1m" }).success).toBe(true);
   });
 
   it.each(["45s", "250ms", "1m59s"])("rejects the lifetime %s, shorter than 2m as the CRD's rule says", (lifetime) => {
@@ -60,6 +60,66 @@ describe("ServiceAccountToken spec", () => {
     ["renewBefore longer than lifetime", { lifetime: "1h", renewBefore: "2h" }],
   ])("the operator's own parse rejects %s, as the CRD's CEL rules do", (_, overrides) => {
     expect(serviceAccountTokenSpec.safeParse({ ...minimalToken, ...overrides }).success).toBe(false);
+  });
+});
+
+describe("ServiceAccountToken spec: specs that would loop against Unleash", () => {
+  const messages = (overrides: object) => {
+    const parsed = serviceAccountTokenSpec.safeParse({ ...minimalToken, ...overrides });
+    return parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  };
+
+  it("refuses the same key for the token and the URL, defaults included", () => {
+    expect(messages({ secret: { keys: { token: "K", url: "K" } } }).join()).toContain("secret.keys (token, url) must all differ");
+    expect(messages({ secret: { keys: { token: "UNLEASH_URL" } } }).join()).toContain("must all differ");
+    expect(messages({ secret: { keys: { token: "A", url: "B" } } })).toEqual([]);
+  });
+
+  it.each([
+    ["a grace period as long as the time between rotations", { lifetime: "2m", renewBefore: "1m", rotationGracePeriod: "1m" }],
+    ["an hour of grace on a token rotated every 10 s", { lifetime: "2m", renewBefore: "110s", rotationGracePeriod: "1h" }],
+    ["the default grace (10m) on a 2m lifetime", { lifetime: "2m" }],
+    ["a grace of two thirds of the lifetime, renewBefore defaulted", { lifetime: "3h", rotationGracePeriod: "2h" }],
+  ])("refuses %s: the previous tokens would pile up", (_, overrides) => {
+    expect(messages(overrides).join()).toContain("rotationGracePeriod must end before the next rotation");
+  });
+
+  it("refuses rotations less than a minute apart", () => {
+    expect(messages({ lifetime: "2m", renewBefore: "110s", rotationGracePeriod: "5s" }).join()).toContain("must be at least 1m");
+  });
+
+  it.each([
+    ["the defaults", {}],
+    ["grace just under the interval", { lifetime: "2m", renewBefore: "1m", rotationGracePeriod: "59s" }],
+    ["grace just under two thirds of the lifetime", { lifetime: "3h", rotationGracePeriod: "119m" }],
+  ])("accepts %s", (_, overrides) => {
+    expect(messages(overrides)).toEqual([]);
+  });
+
+  it.each(["kubernetes.io/tls", "kubernetes.io/dockerconfigjson", "kubernetes.io/basic-auth", "bootstrap.kubernetes.io/token"])(
+    "refuses the Secret type %s, whose required keys the operator does not write",
+    (type) => {
+      expect(messages({ secret: { type } }).join()).toContain("secret.type must be Opaque or a type of your own");
+    },
+  );
+
+  it.each(["Opaque", "example.com/unleash-token"])("accepts the Secret type %s", (type) => {
+    expect(messages({ secret: { type } })).toEqual([]);
+  });
+
+  it.each([
+    ["a label value with a space", { labels: { team: "a b" } }],
+    ["a label value ending in a dash", { labels: { team: "a-" } }],
+    ["a label key with a space", { labels: { "my team": "a" } }],
+    ["a label key whose name part is over 63 characters", { labels: { ["x".repeat(64)]: "a" } }],
+    ["an annotation key with two slashes", { annotations: { "a/b/c": "v" } }],
+    ["an annotation value over 3500 characters", { annotations: { note: "x".repeat(3501) } }],
+  ])("refuses %s, which the API server would refuse only after the token exists", (_, secret) => {
+    expect(messages({ secret })).not.toEqual([]);
+  });
+
+  it("accepts qualified label and annotation keys", () => {
+    expect(messages({ secret: { labels: { "app.kubernetes.io/part-of": "checkout", team: "" }, annotations: { "reloader.stakater.com/match": "true" } } })).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 // Real resources in each state that GitOps tools tell apart, as the API server returns them:
 // Argo CD's Lua health scripts and Flux's kstatus get exactly these objects.
+import { deleteClusterConnection } from "../../support/cluster-connection.js";
 import { z } from "zod";
 import { GROUP, VERSION } from "../../../../src/api/v1alpha1/common.js";
 import { kinds, type KindName } from "../../../../src/api/v1alpha1/resources.js";
@@ -163,5 +164,5 @@ spec:
 export async function deleteScenarioResources(world: World, clusterConnection: string): Promise<void> {
   const namespaced = [kinds.ServiceAccountToken, kinds.ServiceAccount].map((k) => `${k.plural}.${GROUP}`).join(",");
   await world.kubectl(["delete", "-n", world.namespace, namespaced, "--all", "--timeout=30s"]);
-  await world.kubectl(["delete", `${kinds.ClusterUnleashConnection.plural}.${GROUP}`, clusterConnection, "--ignore-not-found", "--timeout=30s"]);
+  await deleteClusterConnection(world.kubectl, clusterConnection);
 }

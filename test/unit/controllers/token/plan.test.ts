@@ -149,6 +149,13 @@ describe("planToken: renewal and rotation", () => {
     expect(next.issue?.reason).toBe("RotationRequested");
   });
 
+  it("rotates into a renamed Secret with a grace period, holding the token of the Secret named before", () => {
+    const plan = planToken(observation({ lastSerial: 1, secret: ownedSecret(7), secretRenamed: true, accountTokens: [tokenOf(7, 1, FRESH)] }));
+    expect(plan.issue?.reason).toBe("SecretRenamed");
+    expect(plan.held).toEqual([{ id: 7, revokeAfter: iso(NOW + 10 * MINUTE) }]);
+    expect(plan.revokeAfter).toEqual([]);
+  });
+
   it("does not rotate when the annotation is absent or removed", () => {
     const plan = planToken(
       observation({ lastSerial: 1, rotateRequest: undefined, secret: ownedSecret(7, { rotateRequest: "old" }), accountTokens: [tokenOf(7, 1, FRESH)] }),

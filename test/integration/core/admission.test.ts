@@ -1,0 +1,53 @@
+// Specs that would make the operator loop against Unleash are refused by the API server itself,
+// with messages that say what to change (the CRD's CEL rules and patterns, generated from src/api).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestNamespace, type TestNamespace } from "../support/namespace.js";
+import { tokenYaml } from "../support/resources.js";
+
+describe("admission refuses specs that would loop against Unleash", () => {
+  let space: TestNamespace;
+  beforeAll(async () => {
+    space = await createTestNamespace("admission");
+  });
+  afterAll(() => space.deleteNamespace());
+
+  const refusal = async (spec: string): Promise<string> => {
+    const error = await space.apply(tokenYaml("t", "app", spec)).then(
+      () => undefined,
+      (err: unknown) => String(err),
+    );
+    expect(error, "the API server accepted the spec").toBeDefined();
+    return error ?? "";
+  };
+
+  it("the same Secret key for the token and the URL", async () => {
+    expect(await refusal("secret: { keys: { token: K, url: K } }")).toContain("the key names in secret.keys (token, url) must all differ");
+    // The defaults take part: the token under the URL's default key.
+    expect(await refusal("secret: { keys: { token: UNLEASH_URL } }")).toContain("must all differ");
+  });
+
+  it("a grace period that outlasts the time between rotations", async () => {
+    const message = await refusal("lifetime: 2m\nrenewBefore: 110s\nrotationGracePeriod: 1h");
+    expect(message).toContain("rotationGracePeriod must end before the next rotation");
+    expect(message).toContain("lifetime - renewBefore (the time between two rotations) must be at least 1m");
+    // renewBefore defaulted to a third of the lifetime: 10m of grace on a 2m lifetime.
+    expect(await refusal("lifetime: 2m")).toContain("rotationGracePeriod must end before the next rotation");
+  });
+
+  it("a Secret type whose required keys the operator does not write", async () => {
+    expect(await refusal("secret: { type: kubernetes.io/tls }")).toContain("secret.type must be Opaque or a type of your own");
+  });
+
+  it("Secret labels and annotations the API server would refuse on the Secret", async () => {
+    expect(await refusal('secret: { labels: { team: "a b" } }')).toMatch(/labels.team.*should match/);
+    expect(await refusal('secret: { labels: { "bad key": "a" } }')).toContain("keys must be qualified names");
+    expect(await refusal('secret: { annotations: { "a/b/c": "v" } }')).toContain("keys must be qualified names");
+  });
+
+  it("accepts the same fields when they fit together", async () => {
+    await space.apply(
+      tokenYaml("fits", "app", "lifetime: 2m\nrenewBefore: 1m\nrotationGracePeriod: 30s\nsecret: { type: example.com/token, keys: { token: T, url: U }, labels: { team: a-b } }"),
+    );
+    expect((await space.get("ServiceAccountToken", "fits"))?.spec).toMatchObject({ rotationGracePeriod: "30s" });
+  });
+});
