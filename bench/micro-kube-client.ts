@@ -14,7 +14,7 @@ import { CoreV1Api, KubeConfig, type RequestContext } from "@kubernetes/client-n
 import type { Dispatcher } from "undici";
 import { startControlPlane } from "../test/harness/control-plane.js";
 import { PKI_DIR } from "../test/harness/identities.js";
-import { spawnKubeWriteCounter } from "./kube-write-counter.js";
+import { spawnKubeWriteCounter } from "../test/harness/kube-write-counter.js";
 import { forEachConcurrently, KubeHttp } from "./lib/kube-http.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 

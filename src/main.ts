@@ -1,13 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync } from "node:fs";
 import { ConfigError, helpText, loadConfig, type Config } from "./config.js";
 import { NoClusterConfiguredError } from "./kube/kubeconfig.js";
 import { createLogger } from "./logging/logger.js";
-
-function version(): string {
-  const text = readFileSync(new URL("../package.json", import.meta.url), "utf8");
-  return (JSON.parse(text) as { version: string }).version;
-}
+import { operatorVersion } from "./version.js";
 
 async function main(argv: string[]): Promise<void> {
   let config: Config;
@@ -19,7 +14,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (config.help) return void process.stdout.write(helpText());
-  if (config.version) return void process.stdout.write(`${version()}\n`);
+  if (config.version) return void process.stdout.write(`${operatorVersion()}\n`);
   const logger = createLogger({ level: config.logLevel });
   // Loaded only to run: --help and --version answer without loading the Kubernetes client.
   const { run, fail } = await import("./app.js");

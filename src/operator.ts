@@ -30,6 +30,7 @@ import { keyToString, parseKey } from "./runtime/object-key.js";
 import type { Metrics } from "./runtime/metrics.js";
 import { WorkQueue } from "./runtime/workqueue.js";
 import type { WriteFence } from "./runtime/fence.js";
+import { operatorVersion } from "./version.js";
 import { isDeepStrictEqual } from "node:util";
 
 export interface OperatorOptions {
@@ -108,6 +109,7 @@ export class Operator {
         metrics.unleashRequestDuration.observe({ route }, ms / 1000);
       },
       fence: options.fence,
+      userAgent: `unleash-accounts-operator/${operatorVersion()} (${options.identity})`,
       logger,
     });
     const now = () => new Date();

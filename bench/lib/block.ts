@@ -4,7 +4,7 @@
 import { dirname, join } from "node:path";
 import type { ControlPlane } from "../../test/harness/control-plane.js";
 import { PKI_DIR } from "../../test/harness/identities.js";
-import { spawnKubeWriteCounter, type RemoteKubeWriteCounter, type RequestCounts } from "../kube-write-counter.js";
+import { spawnKubeWriteCounter, type RemoteKubeWriteCounter, type RequestCounts } from "../../test/harness/kube-write-counter.js";
 import type { ClusterView } from "./cluster-view.js";
 import { startEmulatorHost, type EmulatorHost, type HostedEmulator } from "./emulator-host.js";
 import { KubeHttp } from "./kube-http.js";

@@ -9,7 +9,7 @@ import { spawnLogged, type ManagedProcess } from "../../test/harness/processes.j
 import { repoRoot } from "../../test/harness/repo.js";
 import { EmulatorControl } from "../../test/unleash-emulator/control-client.js";
 import { startEmulator, type RunningEmulator } from "../../test/unleash-emulator/index.js";
-import { firstJsonLine } from "../kube-write-counter.js";
+import { firstJsonLine } from "../../test/harness/kube-write-counter.js";
 
 const emulatorInfoSchema = z.object({ url: z.string(), controlUrl: z.string(), adminToken: z.string() });
 const readySchema = z.object({ emulators: z.record(z.string(), emulatorInfoSchema) });

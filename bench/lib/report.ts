@@ -1,7 +1,7 @@
 // One plain-text table (a column per latency) and the same figures as JSON.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { RequestCounts } from "../kube-write-counter.js";
+import type { RequestCounts } from "../../test/harness/kube-write-counter.js";
 import type { ConvergeResult, FloorScenarioResult, IdleResult, MemoryGrowth, MemoryReading, RepairResult, RestartResult } from "./scenarios.js";
 import type { Distribution } from "./stats.js";
 import type { Usage } from "./block.js";

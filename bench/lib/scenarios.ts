@@ -1,6 +1,6 @@
 // The benchmark's scenarios, each run against one Block.
 import { setTimeout as sleep } from "node:timers/promises";
-import type { RequestCounts } from "../kube-write-counter.js";
+import type { RequestCounts } from "../../test/harness/kube-write-counter.js";
 import { runFloor } from "../floor.js";
 import { round, type Block, type Usage } from "./block.js";
 import { forEachConcurrently } from "./kube-http.js";

@@ -30,6 +30,8 @@ export interface UnleashClientOptions {
   timeoutMs?: number;
   /** Maximum parallel keep-alive connections. Default 10. */
   connections?: number;
+  /** Sent as User-Agent, so Unleash's logs (and tests) can tell which operator replica called. */
+  userAgent?: string;
   /** Asked before every write (POST, PUT, DELETE); refuses once this replica lost its lease. */
   fence?: WriteFence;
   /** Observes every call (metrics); `route` is a template such as "GET /api/admin/service-account". */
@@ -74,6 +76,7 @@ export class UnleashClient {
   private readonly getAdminToken: () => Promise<string>;
   private readonly onRequest: UnleashClientOptions["onRequest"];
   private readonly fence: WriteFence;
+  private readonly userAgent: string | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: UnleashClientOptions) {
@@ -83,6 +86,7 @@ export class UnleashClient {
     this.getAdminToken = options.getAdminToken;
     this.onRequest = options.onRequest;
     this.fence = options.fence ?? OPEN_FENCE;
+    this.userAgent = options.userAgent;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       connectTimeout: this.timeoutMs,
@@ -185,7 +189,7 @@ export class UnleashClient {
     body: unknown,
     adminToken: string,
   ): Promise<Answer & { retryAfter: string | undefined }> {
-    const headers: Record<string, string> = { authorization: adminToken, accept: "application/json" };
+    const headers: Record<string, string> = { authorization: adminToken, accept: "application/json", ...(this.userAgent ? { "user-agent": this.userAgent } : {}) };
     if (body !== undefined) headers["content-type"] = "application/json";
     const response = await this.pool.request({
       method: endpoint.method,

@@ -22,6 +22,11 @@ export class EmulatorControl {
     return (await this.read("/calls", callsResponseSchema)).calls;
   }
 
+  /** The calls whose User-Agent contains `agent`, e.g. one operator replica's identity. */
+  async callsBy(agent: string): Promise<Record<string, number>> {
+    return (await this.read(`/calls?agent=${encodeURIComponent(agent)}`, callsResponseSchema)).calls;
+  }
+
   async resetCalls(): Promise<void> {
     await this.write("DELETE", "/calls");
   }

@@ -13,12 +13,12 @@ export interface ControlContext {
   store: Store;
 }
 
-type ControlHandler = (body: unknown, context: ControlContext) => Reply;
+type ControlHandler = (body: unknown, context: ControlContext, query: URLSearchParams) => Reply;
 
 const NO_CONTENT: Reply = { status: 204 };
 
 const handlers: Record<string, ControlHandler> = {
-  "GET /calls": (_body, { faults }) => ({ status: 200, body: { calls: faults.calls() } }),
+  "GET /calls": (_body, { faults }, query) => ({ status: 200, body: { calls: faults.calls(query.get("agent") ?? undefined) } }),
   "DELETE /calls": (_body, { faults }) => (faults.resetCalls(), NO_CONTENT),
   "POST /faults": (body, { faults }) => withBody(faultSchema, body, (fault) => faults.add(fault)),
   "DELETE /faults": (_body, { faults }) => (faults.clear(), NO_CONTENT),
@@ -44,7 +44,9 @@ export function isControlPath(pathname: string): boolean {
   return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
 }
 
-export function handleControl(method: string, pathname: string, rawBody: string, context: ControlContext): Reply {
+/** `url`: the request's path and query. */
+export function handleControl(method: string, url: string, rawBody: string, context: ControlContext): Reply {
+  const { pathname, searchParams } = new URL(url, "http://emulator");
   const handler = handlers[`${method} ${pathname.slice(CONTROL_PREFIX.length)}`];
   if (handler === undefined) return { status: 404, body: { message: `no control route ${method} ${pathname}` } };
   let body: unknown;
@@ -53,5 +55,5 @@ export function handleControl(method: string, pathname: string, rawBody: string,
   } catch {
     return { status: 400, body: { message: "control request body is not JSON" } };
   }
-  return handler(body, context);
+  return handler(body, context, searchParams);
 }

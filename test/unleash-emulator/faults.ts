@@ -12,19 +12,32 @@ const ANY_ROUTE = "*";
 /** Call counters, latency and injected faults, all keyed by route key ("METHOD /pattern"). */
 export class Faults {
   private readonly counters = new Map<string, number>();
+  /** The same counters per User-Agent, to tell apart clients that share a URL (e.g. two operator replicas). */
+  private readonly byAgent = new Map<string, Map<string, number>>();
   private readonly latencies = new Map<string, number>();
   private active: ActiveFault[] = [];
 
-  count(key: string): void {
+  count(key: string, userAgent = ""): void {
     this.counters.set(key, (this.counters.get(key) ?? 0) + 1);
+    const agent = this.byAgent.get(userAgent) ?? new Map<string, number>();
+    agent.set(key, (agent.get(key) ?? 0) + 1);
+    this.byAgent.set(userAgent, agent);
   }
 
-  calls(): Record<string, number> {
-    return Object.fromEntries(this.counters);
+  /** Every call, or with `agent` only the calls whose User-Agent contains it. */
+  calls(agent?: string): Record<string, number> {
+    if (agent === undefined) return Object.fromEntries(this.counters);
+    const sum = new Map<string, number>();
+    for (const [userAgent, counts] of this.byAgent) {
+      if (!userAgent.includes(agent)) continue;
+      for (const [key, n] of counts) sum.set(key, (sum.get(key) ?? 0) + n);
+    }
+    return Object.fromEntries(sum);
   }
 
   resetCalls(): void {
     this.counters.clear();
+    this.byAgent.clear();
   }
 
   setLatency(route: string, ms: number): void {

@@ -54,14 +54,14 @@ function stripBasePath(pathname: string, basePath: string): string | undefined {
 async function serve(req: IncomingMessage, res: ServerResponse, context: ServerContext, stop: AbortSignal) {
   const method = req.method ?? "GET";
   const { pathname } = new URL(req.url ?? "/", "http://emulator");
-  if (isControlPath(pathname)) return send(res, handleControl(method, pathname, await readBody(req), context));
+  if (isControlPath(pathname)) return send(res, handleControl(method, req.url ?? pathname, await readBody(req), context));
   const path = stripBasePath(pathname, context.basePath);
   if (path === undefined) {
-    context.faults.count(`${method} ${pathname} (outside base path ${context.basePath})`);
+    context.faults.count(`${method} ${pathname} (outside base path ${context.basePath})`, req.headers["user-agent"]);
     return send(res, { status: 404, body: { message: `outside the base path ${context.basePath}` } });
   }
   const key = context.router.match(method, path)?.route.key ?? `${method} ${path}`;
-  context.faults.count(key);
+  context.faults.count(key, req.headers["user-agent"]);
   const latency = context.faults.latencyFor(key);
   if (latency > 0) await sleep(latency, undefined, { signal: stop });
   const fault = context.faults.take(key);

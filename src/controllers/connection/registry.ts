@@ -40,6 +40,7 @@ export interface ConnectionRegistryOptions {
   unleashTimeoutMs: number;
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
   fence: WriteFence;
+  userAgent: string;
   logger: Logger;
 }
 
@@ -99,6 +100,7 @@ export class ConnectionRegistry {
       ...(ca ? { ca } : {}),
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
       fence: this.options.fence,
+      userAgent: this.options.userAgent,
     });
     const entry: Entry = {
       id,

@@ -6,7 +6,7 @@
 //
 // In-process: `await KubeWriteCounter.start(options)`. As a process of its own (so the client
 // under test never waits on the benchmark's event loop): `spawnKubeWriteCounter(options)`, which
-// runs this file: `tsx bench/kube-write-counter.ts --upstream-kubeconfig F --client-kubeconfig OUT
+// runs this file: `tsx test/harness/kube-write-counter.ts --upstream-kubeconfig F --client-kubeconfig OUT
 // --tls-cert C --tls-key K`, printing one JSON line {"url","controlUrl"} once listening.
 import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -20,9 +20,9 @@ import { parseArgs } from "node:util";
 import { fetch } from "undici";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
-import { spawnLogged, type ManagedProcess } from "../test/harness/processes.js";
-import { repoRoot } from "../test/harness/repo.js";
-import { endpointOf } from "./lib/kube-http.js";
+import { endpointOf } from "./kube-endpoint.js";
+import { spawnLogged, type ManagedProcess } from "./processes.js";
+import { repoRoot } from "./repo.js";
 
 export interface RequestCounts {
   /** Requests by "verb resource[/subresource]", e.g. "patch serviceaccounttokens/status", "watch secrets". */
