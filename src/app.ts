@@ -4,7 +4,8 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { loadKubeConfig } from "./kube/kubeconfig.js";
-import { Operator } from "./operator.js";
+import { createOperator } from "./operator.js";
+import type { Manager } from "./runtime/manager.js";
 import { startHealthServer, type HealthServer } from "./runtime/health-server.js";
 import { LeaderElector } from "./runtime/leader-election.js";
 import { OPEN_FENCE } from "./runtime/fence.js";
@@ -27,7 +28,7 @@ async function clusterName(kubeConfig: KubeConfig): Promise<string> {
  * for leadership runs no informers and is ready too: it is a healthy standby,
  * and a Deployment of two replicas must become available.
  */
-async function startServers(config: Config, operator: Operator, metrics: ReturnType<typeof createMetrics>, isStandby: () => boolean): Promise<HealthServer[]> {
+async function startServers(config: Config, operator: Manager, metrics: ReturnType<typeof createMetrics>, isStandby: () => boolean): Promise<HealthServer[]> {
   const informers = () => (isStandby() || operator.isHealthy() ? { ok: true as const } : { ok: false as const, message: "an informer's watch is not healthy" });
   const servers: HealthServer[] = [];
   if (config.healthProbeBindAddress) servers.push(await startHealthServer({ address: config.healthProbeBindAddress, checks: { informers } }));
@@ -40,7 +41,7 @@ export async function run(config: Config, logger: Logger): Promise<void> {
   const metrics = createMetrics();
   const identity = `${hostname()}-${randomBytes(4).toString("hex")}`;
   // Started once leading; the elector is built first because every write asks it (the fence).
-  let operator: Operator | undefined;
+  let operator: Manager | undefined;
   const elector = config.leaderElect
     ? new LeaderElector({
         kubeConfig,
@@ -48,12 +49,12 @@ export async function run(config: Config, logger: Logger): Promise<void> {
         name: config.leaderElectionId,
         identity,
         logger,
-        onStartedLeading: () => void operator?.start().catch((err: unknown) => fail(logger, err)),
+        onStartedLeading: () => void operator?.start().then(() => started(logger, config), (err: unknown) => fail(logger, err)),
         onStoppedLeading: () => fail(logger, new Error("lost leadership")),
       })
     : undefined;
   if (elector) kubeConfig.setWriteFence(elector);
-  operator = new Operator({
+  operator = createOperator({
     kubeConfig,
     logger,
     metrics,
@@ -86,7 +87,12 @@ export async function run(config: Config, logger: Logger): Promise<void> {
     void elector.run();
   } else {
     await operator.start();
+    started(logger, config);
   }
+}
+
+function started(logger: Logger, config: Config): void {
+  logger.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "operator started");
 }
 
 export function fail(logger: Logger, err: unknown): never {

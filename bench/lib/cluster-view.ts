@@ -76,12 +76,10 @@ export class ClusterView {
     const token = this.tokens.get(key);
     const secret = this.secrets.get(key);
     return (
-      token !== undefined &&
-      token.ready &&
+      token?.ready === true &&
       token.observedGeneration === token.generation &&
       token.tokenId !== undefined &&
-      secret !== undefined &&
-      secret.hasToken &&
+      secret?.hasToken === true &&
       secret.tokenId === token.tokenId
     );
   }

@@ -29,6 +29,8 @@ export async function openBenchWorld(name: string, cleanup: Cleanup, log: (messa
   const view = new ClusterView(admin, (namespace) => watched.has(namespace));
   await view.start();
   cleanup.add("cluster view", () => view.stop());
-  const watch = (namespaces: readonly string[]) => namespaces.forEach((namespace) => watched.add(namespace));
+  const watch = (namespaces: readonly string[]) => {
+    for (const namespace of namespaces) watched.add(namespace);
+  };
   return { controlPlane, admin, view, dir, cleanup, watch };
 }

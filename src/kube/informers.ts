@@ -4,7 +4,7 @@ import { GROUP, VERSION } from "../api/v1alpha1/common.js";
 import { kinds, type KindName } from "../api/v1alpha1/resources.js";
 import type { Metrics } from "../runtime/metrics.js";
 import { Informer, type InformerHandlers } from "../runtime/informer.js";
-import type { Lister } from "../controllers/shared/listers.js";
+import type { Lister } from "../runtime/lister.js";
 
 export interface InformerFactory {
   kubeConfig: KubeConfig;

@@ -16,6 +16,8 @@ export function matchesSelector(selector: LabelSelector, labels: Readonly<Record
           return has;
         case "DoesNotExist":
           return !has;
+        default:
+          return false;
       }
     })
   );

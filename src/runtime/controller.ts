@@ -1,12 +1,25 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { onEvery, type EventSource, type WatchEvent } from "./events.js";
 import { type ObjectKey, keyToString, parseKey } from "./object-key.js";
 import { sleep } from "./timing.js";
 import { WorkQueue } from "./workqueue.js";
 
 export { type ObjectKey, keyToString, parseKey } from "./object-key.js";
 
-/** `{}` means done; `requeueAfterMs` asks for another visit later (e.g. before a token expires). */
-export type ReconcileResult = { requeueAfterMs?: number };
+/**
+ * `{}` means done; `requeueAfterMs` asks for another visit later (e.g. before a token expires);
+ * `terminal` means the resource needs a change by a person (it is Stalled): not retried, counted as a
+ * terminal error, as controller-runtime's reconcile.TerminalError.
+ */
+export type ReconcileResult = { requeueAfterMs?: number; terminal?: boolean };
+
+/** One reconcile: the key, the signal aborted at shutdown, and a logger carrying controller, namespace, name and a reconcile id. */
+export interface ReconcileRequest {
+  key: ObjectKey;
+  signal: AbortSignal;
+  logger: Logger;
+}
 
 /** A failure that retrying cannot fix (e.g. invalid spec); the key is not retried until it changes. */
 export class TerminalError extends Error {
@@ -14,8 +27,11 @@ export class TerminalError extends Error {
 }
 
 export interface Reconciler {
-  reconcile(key: ObjectKey, signal: AbortSignal): Promise<ReconcileResult>;
+  reconcile(request: ReconcileRequest): Promise<ReconcileResult>;
 }
+
+/** Which keys of this controller an event of a watched kind concerns. */
+export type Mapper<T> = (event: WatchEvent<T>) => Iterable<ObjectKey>;
 
 export type ReconcileOutcome = "success" | "requeue_after" | "error" | "terminal_error";
 
@@ -43,6 +59,7 @@ export class Controller {
   private readonly abortController = new AbortController();
   private readonly logger: Logger;
   private workers: Promise<void>[] = [];
+  #primaryKeys: () => Iterable<ObjectKey> = () => [];
 
   constructor(private readonly options: ControllerOptions) {
     this.queue = options.queue ?? new WorkQueue();
@@ -52,6 +69,24 @@ export class Controller {
   /** Queues a reconcile of `key`; safe to call from informer event handlers. */
   enqueue(key: ObjectKey): void {
     this.queue.add(keyToString(key));
+  }
+
+  /** controller-runtime's Watches: events of `source` queue the keys `map` names. */
+  watch<T>(source: EventSource<T>, map: Mapper<T>): this {
+    onEvery(source, (event) => {
+      for (const key of map(event)) this.enqueue(key);
+    });
+    return this;
+  }
+
+  /** The keys of every object of the primary kind, queued at each periodic resync. */
+  resyncFrom(keys: () => Iterable<ObjectKey>): this {
+    this.#primaryKeys = keys;
+    return this;
+  }
+
+  resync(): void {
+    for (const key of this.#primaryKeys()) this.enqueue(key);
   }
 
   start(concurrency: number): void {
@@ -88,8 +123,10 @@ export class Controller {
     const startedAt = performance.now();
     this.options.metrics?.reconcileStarted();
     let outcome: ReconcileOutcome;
+    const objectKey = parseKey(key);
+    const logger = this.logger.child({ ...objectKey, reconcileID: randomUUID() });
     try {
-      const result = await this.options.reconciler.reconcile(parseKey(key), this.abortController.signal);
+      const result = await this.options.reconciler.reconcile({ key: objectKey, signal: this.abortController.signal, logger });
       outcome = this.onSuccess(key, result);
     } catch (error) {
       outcome = this.onError(key, error);
@@ -102,6 +139,7 @@ export class Controller {
   private onSuccess(key: string, result: ReconcileResult): ReconcileOutcome {
     this.queue.forget(key);
     const requeueAfterMs = result.requeueAfterMs ?? 0;
+    if (result.terminal && requeueAfterMs <= 0) return "terminal_error";
     if (requeueAfterMs <= 0) return "success";
     this.queue.addAfter(key, requeueAfterMs);
     return "requeue_after";

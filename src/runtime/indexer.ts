@@ -1,8 +1,5 @@
-import type { InformerHandlers } from "./informer.js";
-
-interface EventSource<T> {
-  on<E extends keyof InformerHandlers<T>>(event: E, handler: InformerHandlers<T>[E]): void;
-}
+import type { EventSource } from "./events.js";
+import type { Lister } from "./lister.js";
 
 /**
  * A secondary index over an informer's objects, like client-go's Indexer:
@@ -25,6 +22,11 @@ export class Indexer<T> {
   /** Keys of the objects whose index value is `value`. */
   keys(value: string): string[] {
     return [...(this.#members.get(value) ?? [])];
+  }
+
+  /** The objects whose index value is `value`, from `lister`. */
+  objects(value: string, lister: Lister<T>): T[] {
+    return this.keys(value).flatMap((key) => lister.get(key) ?? []);
   }
 
   #put(object: T): void {

@@ -93,7 +93,7 @@ export class Informer<T> {
   }
 
   start(): void {
-    if (this.loop) throw new Error(`informer for ${this.options.path} already started`);
+    if (this.loop !== undefined) throw new Error(`informer for ${this.options.path} already started`);
     const stopController = new AbortController();
     this.stopController = stopController;
     const checkEveryMs = Math.max(50, Math.min(this.inactivityTimeoutMs / 4, 10_000));

@@ -142,7 +142,7 @@ export function errorFromTransport(
 }
 
 function isTimeout(code: string | undefined): boolean {
-  return code === "ETIMEDOUT" || (code !== undefined && code.startsWith("UND_ERR_") && code.endsWith("_TIMEOUT"));
+  return code === "ETIMEDOUT" || (code?.startsWith("UND_ERR_") === true && code.endsWith("_TIMEOUT"));
 }
 
 /** Finds the most specific error code: net/tls codes are nested in AggregateError or `cause`. */

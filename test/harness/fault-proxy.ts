@@ -102,7 +102,7 @@ class TcpFaultProxy implements FaultProxy {
 
   private accept(client: Socket): void {
     this.acceptedCount++;
-    if (this.stopping) return void client.destroy();
+    if (this.stopping !== undefined) return void client.destroy();
     if (this.current === "reset") return resetSocket(client);
     const connection = new ProxiedConnection(client, this.current === "freeze" ? undefined : this.target, () => this.delayMs);
     this.open.add(connection);
@@ -159,7 +159,7 @@ class Pump {
   constructor(
     private readonly from: Socket,
     private readonly to: Socket,
-    private readonly latencyMs: () => number,
+    latencyMs: () => number,
   ) {
     from.on("data", (chunk: Buffer) => {
       this.pending.push({ chunk, dueAt: Date.now() + latencyMs() });

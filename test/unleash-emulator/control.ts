@@ -19,9 +19,15 @@ const NO_CONTENT: Reply = { status: 204 };
 
 const handlers: Record<string, ControlHandler> = {
   "GET /calls": (_body, { faults }, query) => ({ status: 200, body: { calls: faults.calls(query.get("agent") ?? undefined) } }),
-  "DELETE /calls": (_body, { faults }) => (faults.resetCalls(), NO_CONTENT),
+  "DELETE /calls": (_body, { faults }) => {
+    faults.resetCalls();
+    return NO_CONTENT;
+  },
   "POST /faults": (body, { faults }) => withBody(faultSchema, body, (fault) => faults.add(fault)),
-  "DELETE /faults": (_body, { faults }) => (faults.clear(), NO_CONTENT),
+  "DELETE /faults": (_body, { faults }) => {
+    faults.clear();
+    return NO_CONTENT;
+  },
   "PUT /latency": (body, { faults }) =>
     withBody(latencySchema, body, ({ route, ms }) => faults.setLatency(route, ms)),
   "POST /clock/advance": (body, { store }) => withBody(clockAdvanceSchema, body, ({ ms }) => store.clock.advance(ms)),

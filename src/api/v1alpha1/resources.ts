@@ -2,31 +2,40 @@ import { z } from "zod";
 import { API_VERSION } from "./common.js";
 import { clusterUnleashConnectionSpec, connectionStatus, unleashConnectionSpec } from "./connection.js";
 import { objectMeta, type ObjectMeta } from "./metadata.js";
-import { serviceAccountSpec, serviceAccountStatus } from "./service-account.js";
-import { serviceAccountTokenSpec, serviceAccountTokenStatus } from "./service-account-token.js";
+import { serviceAccountFinalization, serviceAccountSpec, serviceAccountStatus } from "./service-account.js";
+import { serviceAccountTokenFinalization, serviceAccountTokenSpec, serviceAccountTokenStatus } from "./service-account-token.js";
 
 /**
  * A custom resource as the operator sees it: metadata always parses, while the
  * spec is kept as a parse result so that a spec that slipped past the schema
  * becomes a condition on the resource instead of a crash or a skipped object.
  */
-export interface Resource<Spec, Status> {
+export interface Resource<Spec, Status, Facts = Spec> {
   metadata: ObjectMeta;
   spec: z.ZodSafeParseResult<Spec>;
   status: Status;
+  /**
+   * What deleting the resource needs, read leniently from the spec: present even when the spec as a
+   * whole no longer parses (e.g. a rule added by an operator upgrade), so that the resource can still
+   * be cleaned up and released.
+   */
+  finalization: Facts | undefined;
 }
 
-function resourceParser<Spec, Status>(spec: z.ZodType<Spec>, status: z.ZodType<Status>, emptyStatus: Status) {
+function resourceParser<Spec, Status, Facts>(spec: z.ZodType<Spec>, status: z.ZodType<Status>, emptyStatus: Status, finalization: z.ZodType<Facts>) {
   const envelope = z.object({ metadata: objectMeta, spec: z.unknown().optional(), status: z.unknown().optional() });
-  return (raw: unknown): Resource<Spec, Status> | undefined => {
+  return (raw: unknown): Resource<Spec, Status, Facts> | undefined => {
     const parsed = envelope.safeParse(raw);
     if (!parsed.success) return undefined;
     const parsedStatus = status.safeParse(parsed.data.status ?? {});
+    const parsedSpec = spec.safeParse(parsed.data.spec ?? {});
+    const facts = finalization.safeParse(parsed.data.spec ?? {});
     return {
       metadata: parsed.data.metadata,
-      spec: spec.safeParse(parsed.data.spec ?? {}),
+      spec: parsedSpec,
       // A status that does not parse is treated as never written: the reconciler rebuilds it.
       status: parsedStatus.success ? parsedStatus.data : emptyStatus,
+      finalization: facts.success ? facts.data : undefined,
     };
   };
 }
@@ -76,10 +85,10 @@ export const kinds = {
 } as const satisfies Record<string, KindInfo>;
 export type KindName = keyof typeof kinds;
 
-export const parseClusterConnection = resourceParser(clusterUnleashConnectionSpec, connectionStatus, {});
-export const parseConnection = resourceParser(unleashConnectionSpec, connectionStatus, {});
-export const parseServiceAccount = resourceParser(serviceAccountSpec, serviceAccountStatus, {});
-export const parseServiceAccountToken = resourceParser(serviceAccountTokenSpec, serviceAccountTokenStatus, {});
+export const parseClusterConnection = resourceParser(clusterUnleashConnectionSpec, connectionStatus, {}, clusterUnleashConnectionSpec);
+export const parseConnection = resourceParser(unleashConnectionSpec, connectionStatus, {}, unleashConnectionSpec);
+export const parseServiceAccount = resourceParser(serviceAccountSpec, serviceAccountStatus, {}, serviceAccountFinalization);
+export const parseServiceAccountToken = resourceParser(serviceAccountTokenSpec, serviceAccountTokenStatus, {}, serviceAccountTokenFinalization);
 
 export type ClusterConnectionResource = NonNullable<ReturnType<typeof parseClusterConnection>>;
 export type ConnectionResource = NonNullable<ReturnType<typeof parseConnection>>;

@@ -26,6 +26,7 @@ export const serviceAccountTokenSpec = z
       .string()
       .min(1)
       .max(100)
+      // biome-ignore lint/complexity/noUselessEscapeInRegex: the CRD carries this pattern too, and there the bracket is escaped for Go's regexp.
       .regex(/^[^\[\]\n\r]+$/)
       .optional()
       .describe("Human prefix of the token's description in Unleash; the operator appends the resource's identity."),
@@ -38,6 +39,13 @@ export const serviceAccountTokenSpec = z
     "x-kubernetes-validations": lifecycleValidations(false),
   });
 export type ServiceAccountTokenSpec = z.infer<typeof serviceAccountTokenSpec>;
+
+/** What deleting a token needs: its immutable account reference and the Secret name, read field by field (see serviceAccountFinalization). */
+export const serviceAccountTokenFinalization = z.object({
+  serviceAccountRef: z.object({ name: objectName }),
+  secret: z.object({ name: objectName.optional().catch(undefined) }).optional().catch(undefined),
+});
+export type ServiceAccountTokenFinalization = z.infer<typeof serviceAccountTokenFinalization>;
 
 const heldToken = z
   .object({

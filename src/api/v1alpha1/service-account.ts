@@ -75,3 +75,16 @@ export const serviceAccountStatus = z
   })
   .describe("Observed state of the account.");
 export type ServiceAccountStatus = z.infer<typeof serviceAccountStatus>;
+
+/**
+ * What deleting an account needs: the immutable connection reference and username, and the deletion
+ * policy, read field by field so that a spec invalid elsewhere can still be cleaned up. An unreadable
+ * deletion policy counts as the default, Delete.
+ */
+export const serviceAccountFinalization = z.object({
+  connectionRef,
+  username: unleashUsername.optional().catch(undefined),
+  displayName: z.string().optional().catch(undefined),
+  deletionPolicy: z.enum(["Delete", "Orphan"]).catch("Delete"),
+});
+export type ServiceAccountFinalization = z.infer<typeof serviceAccountFinalization>;

@@ -1,94 +1,90 @@
-import type { Logger } from "pino";
-import { progressing, ready, stalled } from "../../api/v1alpha1/conditions.js";
+import { progressing, ready } from "../../api/v1alpha1/conditions.js";
 import type { ConnectionStatus } from "../../api/v1alpha1/connection.js";
-import type { KindName } from "../../api/v1alpha1/resources.js";
-import type { CustomResourceClient } from "../../kube/custom-resources.js";
-import type { EventSink } from "../../kube/events.js";
-import type { ObjectKey, Reconciler, ReconcileResult } from "../../runtime/controller.js";
-import { keyToString } from "../../runtime/object-key.js";
-import type { Listers } from "../shared/listers.js";
-import { isStaleWrite, outcomeForError } from "../shared/outcomes.js";
-import { reportOutcome, specErrorMessage, type Reporter } from "../shared/report.js";
-import { StatusWriters } from "../shared/status.js";
-import type { ConnectionProtection } from "./protection.js";
+import type { KindName, Resource } from "../../api/v1alpha1/resources.js";
+import type { ObjectKey, ReconcileResult } from "../../runtime/controller.js";
+import type { Lister } from "../../runtime/lister.js";
+import { reportOutcome } from "../shared/report.js";
+import type { KindReconciler, ReconcileContext } from "../shared/reconcile.js";
+import type { AnyConnectionSpec, ConnectionProtection } from "./protection.js";
 import { connectionIdOf, type ConnectionRegistry } from "./registry.js";
 
-type ConnectionKind = Extract<KindName, "ClusterUnleashConnection" | "UnleashConnection">;
+export type ConnectionKind = Extract<KindName, "ClusterUnleashConnection" | "UnleashConnection">;
+
+type AnyConnectionResource = Resource<AnyConnectionSpec, ConnectionStatus, AnyConnectionSpec>;
 
 export interface ConnectionReconcilerDeps {
-  listers: Pick<Listers, "clusterConnections" | "connections">;
-  connections: ConnectionRegistry;
-  resources: CustomResourceClient;
-  protection: ConnectionProtection;
+  lister: Lister<AnyConnectionResource>;
+  connections: Pick<ConnectionRegistry, "connect" | "forget">;
+  protection: Pick<ConnectionProtection, "sync">;
   /** The resources that use the connection with this id ("ServiceAccount team-a/app", ...). */
   dependents(connectionId: string): string[];
-  events: EventSink;
-  logger: Logger;
-  now: () => Date;
 }
 
+/** The admin-token Secret is not watched (it is not the operator's), so a broken connection looks again soon. */
 const RECHECK_BROKEN_MS = 30_000;
 /** A message names this many dependents, then counts the rest. */
 const NAMED_DEPENDENTS = 10;
 
 /**
  * Reports whether a connection can reach Unleash with its admin token, and
- * protects it and its Secrets from deletion while resources use it. Serves
- * both connection kinds.
+ * holds it and its Secrets while resources use it. Serves both connection kinds.
  */
-export class ConnectionReconciler implements Reconciler {
-  readonly #statuses: StatusWriters<ConnectionStatus>;
+/** A connection's deletion needs its spec only to release its Secrets; without a valid one it releases itself alone. */
+interface ConnectionFacts {
+  spec: AnyConnectionSpec | undefined;
+}
+
+export class ConnectionReconciler implements KindReconciler<AnyConnectionSpec, ConnectionStatus, ConnectionFacts, AnyConnectionSpec> {
+  readonly finalizer = undefined;
+  readonly recheckStalledAfterMs = RECHECK_BROKEN_MS;
 
   constructor(
-    private readonly kind: ConnectionKind,
+    readonly kind: ConnectionKind,
     private readonly deps: ConnectionReconcilerDeps,
-  ) {
-    this.#statuses = new StatusWriters(deps.resources, kind, deps.now);
+  ) {}
+
+  get lister(): Lister<AnyConnectionResource> {
+    return this.deps.lister;
   }
 
-  /** A status change that is not this process's own write is news: a stale writer, or a person editing status. */
-  isOwnStatus(uid: string, status: ConnectionStatus): boolean {
-    return this.#statuses.isOwnEcho(uid, status);
+  forget(key: ObjectKey): void {
+    this.deps.connections.forget(this.#id(key));
   }
 
-  async reconcile(key: ObjectKey): Promise<ReconcileResult> {
-    const id = connectionIdOf({ kind: this.kind, name: key.name }, key.namespace ?? "");
-    const lister = this.kind === "UnleashConnection" ? this.deps.listers.connections : this.deps.listers.clusterConnections;
-    const resource = lister.get(keyToString(key));
-    if (!resource) {
-      this.deps.connections.forget(id);
-      return {};
-    }
-    const status = this.#statuses.for(resource.metadata, resource.status);
-    const reporter: Reporter = { kind: this.kind, meta: resource.metadata, events: this.deps.events, logger: this.deps.logger };
-    const connection = { kind: this.kind, id, meta: resource.metadata, spec: resource.spec.success ? resource.spec.data : undefined, namespace: key.namespace };
+  factsOf(resource: AnyConnectionResource): ConnectionFacts {
+    return { spec: resource.spec.success ? resource.spec.data : undefined };
+  }
+
+  async finalize(context: ReconcileContext<ConnectionStatus> & { facts: ConnectionFacts }): Promise<ReconcileResult | undefined> {
+    const id = this.#id(context.meta);
+    await this.deps.protection.sync(this.#protected(context, context.facts.spec));
     const dependents = this.deps.dependents(id);
-    try {
-      await this.deps.protection.sync(connection);
-      if (resource.metadata.deletionTimestamp) {
-        if (dependents.length === 0) {
-          this.deps.connections.forget(id);
-          return {};
-        }
-        await reportOutcome(reporter, status, progressing("InUse", `deletion waits until the resources using this connection are deleted first: ${named(dependents)}`));
-        return {};
-      }
-      if (!resource.spec.success) {
-        await reportOutcome(reporter, status, stalled("InvalidSpec", specErrorMessage(resource.spec.error.issues)));
-        return {};
-      }
-      const client = await this.deps.connections.connect(id, resource.spec.data, key.namespace);
-      await client.snapshots.get();
-      await status.write({}, ready(`Unleash at ${client.url} accepted the admin token`, "ConnectionReady"));
-    } catch (err) {
-      if (isStaleWrite(err)) throw err;
-      const { outcome, retry } = outcomeForError(err);
-      await reportOutcome(reporter, status, outcome, {});
-      if (retry) throw err;
-      // The admin-token Secret is not watched (it is not the operator's), so a broken connection looks again soon.
-      return { requeueAfterMs: RECHECK_BROKEN_MS };
+    if (dependents.length === 0) {
+      this.deps.connections.forget(id);
+      return undefined;
     }
+    await reportOutcome(context.reporter, context.status, progressing("InUse", `deletion waits until the resources using this connection are deleted first: ${named(dependents)}`));
     return {};
+  }
+
+  async sync(context: ReconcileContext<ConnectionStatus> & { spec: AnyConnectionSpec }): Promise<ReconcileResult> {
+    await this.deps.protection.sync(this.#protected(context, context.spec));
+    const client = await this.deps.connections.connect(this.#id(context.meta), context.spec, context.meta.namespace);
+    await client.snapshots.get();
+    await context.status.write({}, ready(`Unleash at ${client.url} accepted the admin token`, "ConnectionReady"));
+    return {};
+  }
+
+  failureFields(): ConnectionStatus {
+    return {};
+  }
+
+  #id(key: ObjectKey): string {
+    return connectionIdOf({ kind: this.kind, name: key.name }, key.namespace ?? "");
+  }
+
+  #protected(context: ReconcileContext<ConnectionStatus>, spec: AnyConnectionSpec | undefined) {
+    return { kind: this.kind, id: this.#id(context.meta), meta: context.meta, spec, namespace: context.meta.namespace };
   }
 }
 

@@ -13,6 +13,9 @@ import { unleashTarget } from "../../unleash/target.js";
 import { cachedSecretKey, type SecretKeyReader } from "./admin-token.js";
 import { secretRefOf, type ProtectedConnection } from "./protection.js";
 
+/** The calls controllers make to Unleash (the client, or a fake in unit tests). */
+export type UnleashApi = Pick<UnleashClient, "listServiceAccounts" | "createServiceAccount" | "updateServiceAccount" | "deleteServiceAccount" | "createToken" | "deleteToken" | "close">;
+
 export interface ResolvedConnection {
   /** "ClusterUnleashConnection/<name>" or "UnleashConnection/<namespace>/<name>". */
   id: string;
@@ -22,7 +25,7 @@ export interface ResolvedConnection {
   allowedRootRoles: readonly string[] | undefined;
   /** Whether resources may adopt existing accounts (spec.allowAdoption, defaulted by kind). */
   allowAdoption: boolean;
-  client: UnleashClient;
+  client: UnleashApi;
   snapshots: AccountSnapshotCache;
 }
 

@@ -1,3 +1,4 @@
+import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import type { ServiceAccountResource } from "../../api/v1alpha1/resources.js";
 import { connectionTargets } from "../connection/registry.js";
 import type { Listers } from "../shared/listers.js";
@@ -14,16 +15,15 @@ export function claimantsOf(sources: ClaimSources, target: string): Claimant[] {
   return connectionTargets(sources.listers)
     .filter((connection) => connection.target === target)
     .flatMap((connection) => sources.accountsByConnection(connection.id))
-    .flatMap((resource) => (resource.spec.success ? [claimantOf(resource, resource.spec.data.username ?? resource.metadata.name)] : []));
+    .flatMap((resource) => (resource.spec.success ? [claimantOf(resource.metadata, resource.status.id, resource.spec.data.username ?? resource.metadata.name)] : []));
 }
 
-export function claimantOf(resource: ServiceAccountResource, username: string): Claimant {
-  const { metadata, status } = resource;
+export function claimantOf(metadata: ObjectMeta, accountId: number | undefined, username: string): Claimant {
   return {
     key: `${metadata.namespace ?? ""}/${metadata.name}`,
     uid: metadata.uid,
     username,
-    accountId: status.id,
+    accountId,
     creationTimestamp: metadata.creationTimestamp,
   };
 }

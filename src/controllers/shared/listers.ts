@@ -5,11 +5,7 @@ import type {
   ServiceAccountTokenResource,
 } from "../../api/v1alpha1/resources.js";
 
-/** Read access to an informer cache, keyed "namespace/name" (or "name" when cluster-scoped). */
-export interface Lister<T> {
-  get(key: string): T | undefined;
-  list(): T[];
-}
+import type { Lister } from "../../runtime/lister.js";
 
 export interface Listers {
   clusterConnections: Lister<ClusterConnectionResource>;

@@ -8,20 +8,28 @@ import { crashPoint } from "../shared/crash-points.js";
 import { StalledError } from "../shared/outcomes.js";
 import { stalled } from "../../api/v1alpha1/conditions.js";
 import { isInvalid, kubeErrorMessage } from "../../kube/api-errors.js";
-import type { IssueReason, TokenPlan } from "./plan.js";
+import type { IssueReason, ObservedToken, TokenPlan } from "./plan.js";
 import { Annotations, sha256, type HeldToken } from "./secret-record.js";
 import { desiredSecret, secretDrifted, secretKeys, type TokenSecretState } from "./secret-writer.js";
-import type { TokenContext } from "./reconciler.js";
+import { ROTATE_ANNOTATION, TOKEN_KIND, type TokenContext } from "./context.js";
 
 export interface ExecutionDeps {
   context: TokenContext;
   connection: ResolvedConnection;
   accountId: number;
-  secrets: SecretClient;
-  workloads: WorkloadRestarter;
+  secrets: Pick<SecretClient, "write" | "delete">;
+  workloads: Pick<WorkloadRestarter, "restart">;
   events: EventSink;
   logger: Logger;
   now: () => Date;
+}
+
+/** What revoking needs: which account, where, and on whose behalf the Events are recorded. */
+export interface RevokeDeps {
+  context: Pick<TokenContext, "meta">;
+  connection: ResolvedConnection;
+  accountId: number;
+  events: EventSink;
 }
 
 export interface Execution {
@@ -53,22 +61,24 @@ const ISSUE_MESSAGES: Record<IssueReason, string> = {
 export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }): Promise<Execution> {
   const { plan, context } = deps;
   await revokeTokens(deps, plan.revokeFirst, "making room under Unleash's token limit");
-  const rotateRequest = context.resource.metadata.annotations?.["accounts.unleash.dev/rotate"];
+  const rotateRequest = context.meta.annotations?.[ROTATE_ANNOTATION];
   let execution: Execution;
   if (plan.issue) {
-    execution = await issue(deps, plan, rotateRequest);
+    execution = await issue(deps, plan.issue, plan.held, rotateRequest);
   } else {
-    execution = { held: plan.held, ...(plan.current ? { current: { id: plan.current.id, expiresAt: plan.current.expiresAt }, serial: plan.currentSerial } : {}) };
-    if (plan.current && deps.secret) Object.assign(execution, await enforceSecret(deps, plan, deps.secret));
+    const { current } = plan;
+    execution = { held: plan.held, ...(current ? { current: { id: current.id, expiresAt: current.expiresAt }, serial: plan.currentSerial } : {}) };
+    if (current && deps.secret) Object.assign(execution, await enforceSecret(deps, current, plan.held, deps.secret));
   }
   await revokeTokens(deps, plan.revokeAfter, "it was replaced");
   crashPoint("after-revoke");
   return execution;
 }
 
-async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }, plan: TokenPlan, rotateRequest: string | undefined): Promise<Execution> {
+type IssueRequest = NonNullable<TokenPlan["issue"]>;
+
+async function issue(deps: ExecutionDeps & { secret: V1Secret | undefined }, request: IssueRequest, held: HeldToken[], rotateRequest: string | undefined): Promise<Execution> {
   const { connection, accountId, context } = deps;
-  const request = plan.issue!;
   const created = await connection.client.createToken(accountId, { description: request.description, expiresAt: request.expiresAt }).catch((err: unknown) => {
     // Unleash may have created the token although its answer was lost, or another create took the last slot:
     // count again from Unleash, so the next attempt sees the orphan as a stray and moves to a fresh serial.
@@ -79,9 +89,9 @@ async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret |
   connection.snapshots.recordToken(accountId, stored);
   crashPoint("after-token-create");
   const token = tokenText;
-  const state: TokenSecretState = { tokenId: created.id, token, expiresAt: created.expiresAt, held: plan.held, rotateRequest };
+  const state: TokenSecretState = { tokenId: created.id, token, expiresAt: created.expiresAt, held, rotateRequest };
   try {
-    await deps.secrets.write(desiredSecret(context.resource, context.spec, connection.url, state, deps.secret));
+    await deps.secrets.write(desiredSecret(context.meta, context.spec, connection.url, state, deps.secret));
   } catch (err) {
     await revokeTokens(deps, [created.id], "its Secret could not be written").catch((revokeErr: unknown) =>
       deps.logger.warn({ err: revokeErr, tokenId: created.id }, "could not revoke a token whose Secret write failed; it is revoked on the next reconcile"),
@@ -91,11 +101,11 @@ async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret |
     throw err;
   }
   crashPoint("after-secret-write");
-  deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", request.reason === "Initial" ? "Issued" : "Rotated", `${ISSUE_MESSAGES[request.reason]} (token id ${created.id}, expires ${created.expiresAt})`);
+  deps.events.record(TOKEN_KIND, context.meta, "Normal", request.reason === "Initial" ? "Issued" : "Rotated", `${ISSUE_MESSAGES[request.reason]} (token id ${created.id}, expires ${created.expiresAt})`);
   if (request.reason !== "Initial") await restartWorkloads(deps);
   return {
     current: { id: created.id, expiresAt: created.expiresAt },
-    held: plan.held,
+    held,
     serial: request.serial,
     tokenHash: sha256(token.reveal()),
     ...(rotateRequest === undefined ? {} : { rotateRequest }),
@@ -103,32 +113,32 @@ async function issue(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret |
 }
 
 /** Keeps labels, annotations and the URL as declared, with the token the Secret already holds. */
-async function enforceSecret(deps: ExecutionDeps & { plan: TokenPlan }, plan: TokenPlan, secret: V1Secret): Promise<Partial<Execution>> {
+async function enforceSecret(deps: ExecutionDeps, current: ObservedToken, held: HeldToken[], secret: V1Secret): Promise<Partial<Execution>> {
   const { context, connection } = deps;
   const encoded = secret.data?.[secretKeys(context.spec).token] ?? "";
   const token = new SecretValue(Buffer.from(encoded, "base64").toString("utf8"));
   const annotations = secret.metadata?.annotations ?? {};
   const rotateRequest = annotations[Annotations.rotateRequest];
   const state: TokenSecretState = {
-    tokenId: plan.current!.id,
+    tokenId: current.id,
     token,
-    expiresAt: annotations[Annotations.expiresAt] ?? plan.current!.expiresAt,
-    held: plan.held,
+    expiresAt: annotations[Annotations.expiresAt] ?? current.expiresAt,
+    held,
     rotateRequest,
   };
-  const desired = desiredSecret(context.resource, context.spec, connection.url, state, secret);
+  const desired = desiredSecret(context.meta, context.spec, connection.url, state, secret);
   if (secretDrifted(secret, desired)) {
     await deps.secrets.write(desired);
-    deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", "SecretUpdated", "Restored the Secret's declared keys, labels and annotations");
+    deps.events.record(TOKEN_KIND, context.meta, "Normal", "SecretUpdated", "Restored the Secret's declared keys, labels and annotations");
   }
   return { tokenHash: sha256(token.reveal()), ...(rotateRequest === undefined ? {} : { rotateRequest }) };
 }
 
-export async function revokeTokens(deps: Omit<ExecutionDeps, "workloads" | "secrets" | "now"> & Partial<ExecutionDeps>, ids: readonly number[], why: string): Promise<void> {
+export async function revokeTokens(deps: RevokeDeps, ids: readonly number[], why: string): Promise<void> {
   for (const id of ids) {
     await deps.connection.client.deleteToken(deps.accountId, id);
     deps.connection.snapshots.recordTokenDeleted(deps.accountId, id);
-    deps.events.record("ServiceAccountToken", deps.context.resource.metadata, "Normal", "Revoked", `Revoked token ${id} because ${why}`);
+    deps.events.record(TOKEN_KIND, deps.context.meta, "Normal", "Revoked", `Revoked token ${id} because ${why}`);
   }
 }
 
@@ -137,9 +147,9 @@ async function restartWorkloads(deps: ExecutionDeps): Promise<void> {
   for (const target of context.spec.rolloutRestartTargets ?? []) {
     try {
       await deps.workloads.restart(target.kind, context.namespace, target.name, deps.now());
-      deps.events.record("ServiceAccountToken", context.resource.metadata, "Normal", "RolloutRestarted", `Restarted ${target.kind} ${target.name} to pick up the new token`);
+      deps.events.record(TOKEN_KIND, context.meta, "Normal", "RolloutRestarted", `Restarted ${target.kind} ${target.name} to pick up the new token`);
     } catch (err) {
-      deps.events.record("ServiceAccountToken", context.resource.metadata, "Warning", "RolloutRestartFailed", `Could not restart ${target.kind} ${target.name}: ${err instanceof Error ? err.message : String(err)}`);
+      deps.events.record(TOKEN_KIND, context.meta, "Warning", "RolloutRestartFailed", `Could not restart ${target.kind} ${target.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }

@@ -3,15 +3,13 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { z } from "zod";
 import { API_VERSION } from "../../api/v1alpha1/common.js";
 import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
+import { MANAGED_BY, MANAGED_BY_LABEL, TOKEN_LABEL } from "../../api/v1alpha1/labels.js";
 
 /**
  * The Secret is the ground truth of which token is current: the token, its id
  * and the tokens still in their grace period are written in ONE update, so a
  * crash can never separate a token from the record that it is ours.
  */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY = "unleash-accounts-operator";
-export const TOKEN_LABEL = "accounts.unleash.dev/token";
 export const Annotations = {
   tokenId: "accounts.unleash.dev/token-id",
   tokenHash: "accounts.unleash.dev/token-sha256",

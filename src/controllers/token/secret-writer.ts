@@ -1,5 +1,5 @@
 import type { V1Secret } from "@kubernetes/client-node";
-import type { ServiceAccountTokenResource } from "../../api/v1alpha1/resources.js";
+import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import { SERVICE_ACCOUNT_TOKEN_KEYS, type ServiceAccountTokenSpec } from "../../api/v1alpha1/service-account-token.js";
 import { DEFAULT_SECRET_TYPE } from "../../api/v1alpha1/token-lifecycle.js";
 import type { SecretValue } from "../../logging/secret-value.js";
@@ -13,8 +13,8 @@ export interface TokenSecretState {
   rotateRequest: string | undefined;
 }
 
-export function secretNameOf(resource: ServiceAccountTokenResource, spec: ServiceAccountTokenSpec): string {
-  return spec.secret?.name ?? resource.metadata.name;
+export function secretNameOf(meta: Pick<ObjectMeta, "name">, spec: { secret?: { name?: string | undefined } | undefined }): string {
+  return spec.secret?.name ?? meta.name;
 }
 
 export function secretKeys(spec: ServiceAccountTokenSpec): { token: string; url: string } {
@@ -23,7 +23,7 @@ export function secretKeys(spec: ServiceAccountTokenSpec): { token: string; url:
 
 /** The Secret as the operator wants it: the token, the URL, the user's metadata and the tracking record. */
 export function desiredSecret(
-  resource: ServiceAccountTokenResource,
+  meta: ObjectMeta,
   spec: ServiceAccountTokenSpec,
   url: string,
   state: TokenSecretState,
@@ -33,9 +33,9 @@ export function desiredSecret(
   const token = state.token.reveal();
   return buildSecret(
     {
-      name: secretNameOf(resource, spec),
-      namespace: resource.metadata.namespace ?? "",
-      owner: { ...resource.metadata, kind: "ServiceAccountToken" },
+      name: secretNameOf(meta, spec),
+      namespace: meta.namespace ?? "",
+      owner: { ...meta, kind: "ServiceAccountToken" },
       type: existing?.type ?? spec.secret?.type ?? DEFAULT_SECRET_TYPE,
       labels: spec.secret?.labels ?? {},
       annotations: {

@@ -20,7 +20,7 @@ export class CuttableProxy {
 
   /** The admin kubeconfig, pointed at the proxy instead of the API server. */
   kubeConfigThrough(kubeConfig: KubeConfig): KubeConfig {
-    const port = (this.server?.address() as AddressInfo).port;
+    const port = (this.server?.address() as AddressInfo | undefined)?.port;
     const proxied = new KubeConfig();
     proxied.loadFromOptions({
       clusters: kubeConfig.clusters.map((cluster) => ({ ...cluster, server: `https://127.0.0.1:${port}` })),

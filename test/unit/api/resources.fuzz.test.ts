@@ -10,6 +10,7 @@ import {
 import { specErrorMessage } from "../../../src/controllers/shared/report.js";
 import { planToken } from "../../../src/controllers/token/plan.js";
 import { ABSENT, HOUR, ME, NOW, observation, ownedSecret, tokenOf } from "../controllers/token/fixtures.js";
+import { validTokenSpec } from "./arbitraries.js";
 
 const RUNS = { seed: 42, numRuns: 2000 };
 const MESSAGE_LIMIT = condition.shape.message.maxLength ?? 32_768;
@@ -33,22 +34,11 @@ const hostile = fc.oneof(
 type Field = <T>(valid: fc.Arbitrary<T>) => fc.Arbitrary<unknown>;
 /** A field that is usually valid, sometimes hostile, sometimes missing. */
 const field: Field = (valid) => fc.option(fc.oneof({ arbitrary: valid, weight: 4 }, { arbitrary: hostile, weight: 1 }), { nil: undefined, freq: 6 });
-/** A field that is valid or missing: for specs that mostly parse. */
-const tame: Field = (valid) => fc.option(valid, { nil: undefined, freq: 6 });
 const name = fc.constantFrom("app", "prod", "a.b-c", "x".repeat(253));
 const duration = fc.constantFrom("2m", "10m", "90m", "1h30m", "720h", "2160h", "0s", "1.5h", "30s");
 const mapKey = fc.oneof({ arbitrary: fc.constantFrom("team", "app.kubernetes.io/part-of", "a.b/c_d", "x".repeat(63)), weight: 4 }, fc.string({ minLength: 1, maxLength: 20 }));
 const mapValue = fc.oneof({ arbitrary: fc.constantFrom("", "a", "checkout", "x".repeat(63)), weight: 4 }, fc.string({ maxLength: 70 }));
 const stringMap = fc.dictionary(mapKey, mapValue, { maxKeys: 70 });
-
-/** A lifetime, renewBefore and grace period that fit together (or are left to their defaults). */
-const schedule = fc.constantFrom(
-  {},
-  { lifetime: "2m", rotationGracePeriod: "30s" },
-  { lifetime: "720h", renewBefore: "240h" },
-  { lifetime: "90m", renewBefore: "30m", rotationGracePeriod: "10m" },
-  { lifetime: "1.5h", rotationGracePeriod: "0s" },
-);
 
 const tokenSpecOf = (field: Field) => fc.record(
   {
@@ -75,32 +65,6 @@ const tokenSpecOf = (field: Field) => fc.record(
   { requiredKeys: [] },
 );
 const nearValidTokenSpec = tokenSpecOf(field);
-/** Specs that always parse: every field valid or missing, the durations fitting together. */
-const validTokenSpec = fc
-  .tuple(
-    fc.record(
-      {
-        description: tame(fc.constantFrom("checkout", "x".repeat(100))),
-        secret: tame(
-          fc.record(
-            {
-              name: tame(name),
-              adopt: tame(fc.boolean()),
-              labels: tame(fc.dictionary(fc.constantFrom("team", "app.kubernetes.io/part-of"), fc.constantFrom("", "a", "x".repeat(63)))),
-              keys: tame(fc.record({ token: tame(fc.constantFrom("token", "A_B.c")), url: tame(fc.constantFrom("url", "U")) }, { requiredKeys: [] })),
-              type: tame(fc.constantFrom("Opaque", "example.com/token")),
-            },
-            { requiredKeys: [] },
-          ),
-        ),
-        rolloutRestartTargets: tame(fc.array(fc.record({ kind: fc.constantFrom("Deployment", "StatefulSet", "DaemonSet"), name }), { maxLength: 16 })),
-      },
-      { requiredKeys: [] },
-    ),
-    schedule,
-  )
-  .map(([spec, times]) => ({ serviceAccountRef: { name: "app" }, ...spec, ...times }));
-
 const nearValidAccountSpec = fc.record(
   {
     connectionRef: field(fc.record({ kind: field(fc.constantFrom("ClusterUnleashConnection", "UnleashConnection", "Other")), name: field(name) })),

@@ -63,7 +63,7 @@ describe("createLogger redacts credentials by construction", () => {
     expect(record?.msg).toBe("request failed");
     expect(record?.tokenId).toBe(42);
     expect(record?.err).toMatchObject({ type: "Error", message: "Unleash answered 401 for [REDACTED]" });
-    expect(String((record?.err as { stack?: unknown }).stack)).toContain("at call (client.ts:1:1)");
+    expect(String((record?.err as { stack?: unknown } | undefined)?.stack)).toContain("at call (client.ts:1:1)");
   });
 
   it("does not mangle ordinary text", () => {

@@ -4,7 +4,7 @@ import {
   Controller,
   type ObjectKey,
   type ReconcileResult,
-  type Reconciler,
+  type Reconciler, type ReconcileRequest,
   TerminalError,
   keyToString,
   parseKey,
@@ -20,7 +20,7 @@ class ScriptedReconciler implements Reconciler {
   readonly calls: { key: string; at: number }[] = [];
   constructor(private readonly script: (call: number, key: ObjectKey, signal: AbortSignal) => Promise<ReconcileResult>) {}
 
-  reconcile(key: ObjectKey, signal: AbortSignal): Promise<ReconcileResult> {
+  reconcile({ key, signal }: ReconcileRequest): Promise<ReconcileResult> {
     this.calls.push({ key: keyToString(key), at: Date.now() });
     return this.script(this.calls.length, key, signal);
   }

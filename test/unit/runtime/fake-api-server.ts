@@ -48,7 +48,7 @@ export class FakeApiServer {
   }
 
   kubeConfig(): KubeConfig {
-    const port = (this.server?.address() as AddressInfo).port;
+    const port = (this.server?.address() as AddressInfo | undefined)?.port;
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({
       clusters: [{ name: "fake", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],

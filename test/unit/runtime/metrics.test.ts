@@ -52,7 +52,7 @@ async function scrapeAfterSomeReconciles(): Promise<string> {
       metrics: metrics.forWorkQueue("serviceaccount"),
     }),
     reconciler: {
-      reconcile: async (key) => {
+      reconcile: async ({ key }) => {
         const id = `${key.namespace}/${key.name}`;
         try {
           return await (outcomes.get(id) ?? (async () => ({})))();

@@ -34,7 +34,7 @@ describe("emulator CLI", () => {
     let output = "";
     started.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     started.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    const [firstLine] = (await once(createInterface({ input: started.stdout! }), "line")) as [string];
+    const [firstLine] = (await once(createInterface({ input: started.stdout ?? process.stdin }), "line")) as [string];
     const announced = announcementSchema.parse(JSON.parse(firstLine));
     expect(announced.pid).toBe(started.pid);
 

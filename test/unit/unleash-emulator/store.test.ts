@@ -27,7 +27,7 @@ describe("emulator store", () => {
     const clock = new Clock(() => 0);
     const saved: number[] = [];
     const store = new Store(seedState(clock.now()), (state) => saved.push(state.users.length), clock);
-    store.change((state) => state.users.push({ ...state.users[0]!, id: store.nextId("user"), username: "bob" }));
+    store.change((state) => state.users.push({ ...(state.users[0] as (typeof state.users)[number]), id: store.nextId("user"), username: "bob" }));
     expect(saved).toEqual([2]);
   });
 });

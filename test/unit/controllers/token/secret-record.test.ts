@@ -3,15 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   Annotations,
   buildSecret,
-  MANAGED_BY,
-  MANAGED_BY_LABEL,
   ownershipOf,
   readSecretRecord,
   sha256,
-  TOKEN_LABEL,
   type SecretContent,
   type SecretOwnership,
 } from "../../../../src/controllers/token/secret-record.js";
+import { MANAGED_BY, MANAGED_BY_LABEL, TOKEN_LABEL } from "../../../../src/api/v1alpha1/labels.js";
 import { ME } from "./fixtures.js";
 
 const TOKEN = "user:" + "0a1b2c3d".repeat(7);

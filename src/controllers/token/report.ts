@@ -1,0 +1,39 @@
+import { ready, stalled } from "../../api/v1alpha1/conditions.js";
+import type { ServiceAccountTokenStatus } from "../../api/v1alpha1/service-account-token.js";
+import { reportOutcome } from "../shared/report.js";
+import type { TokenContext } from "./context.js";
+import type { Execution } from "./execute.js";
+import type { TokenPlan } from "./plan.js";
+import { secretNameOf } from "./secret-writer.js";
+
+/** Room under the token limit appears when another resource's grace period ends, which no event announces. */
+const TOKEN_LIMIT_RETRY_MS = 60_000;
+/** Timers cannot wait longer than 2^31-1 ms; the periodic resync covers anything further out. */
+const MAX_REQUEUE_MS = 24 * 3_600_000;
+
+/** Writes what the execution left (current token, renewal, grace periods) and Ready, or why no token could be issued. */
+export async function reportToken(context: TokenContext, plan: TokenPlan, execution: Execution): Promise<void> {
+  const { current, held } = execution;
+  const secretName = secretNameOf(context.meta, context.spec);
+  const renewalTime = current ? new Date(Date.parse(current.expiresAt) - plan.renewBeforeMs).toISOString() : undefined;
+  const fields: ServiceAccountTokenStatus = {
+    ...(current ? { tokenId: current.id, expiresAt: current.expiresAt, renewalTime, lifetime: context.spec.lifetime } : {}),
+    ...(execution.serial === undefined ? {} : { serial: execution.serial }),
+    secretName,
+    ...(execution.tokenHash ? { tokenHash: execution.tokenHash } : {}),
+    ...(held.length > 0 ? { previousTokens: held } : {}),
+    ...(execution.rotateRequest === undefined ? {} : { lastRotateRequest: execution.rotateRequest }),
+  };
+  if (plan.tokenLimitReached || !current) {
+    await reportOutcome(context.reporter, context.status, stalled("TokenLimitReached", plan.tokenLimitReached ?? "no token could be issued"), fields);
+    return;
+  }
+  await context.status.write(fields, ready(`token ${current.id} in Secret ${secretName}, expires ${current.expiresAt}, renews ${renewalTime}`));
+}
+
+/** The next moment this token needs attention: its renewal, or the end of a grace period. */
+export function nextWake(plan: TokenPlan, execution: Execution, now: number): number {
+  if (!execution.current) return TOKEN_LIMIT_RETRY_MS;
+  const moments = [Date.parse(execution.current.expiresAt) - plan.renewBeforeMs, ...execution.held.map((h) => Date.parse(h.revokeAfter))];
+  return Math.min(MAX_REQUEUE_MS, Math.max(1_000, Math.min(...moments) - now));
+}

@@ -1,0 +1,83 @@
+import type { Logger } from "pino";
+import { Controller, type Reconciler } from "./controller.js";
+import type { Metrics } from "./metrics.js";
+import { WorkQueue } from "./workqueue.js";
+
+/** An informer (or several presented as one) as the manager runs it. */
+export interface Source {
+  start(): void;
+  whenSynced(): Promise<void>;
+  isHealthy(): boolean;
+  stop(): Promise<void>;
+}
+
+export interface ManagerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  maxConcurrentReconciles: number;
+  resyncPeriodMs: number;
+}
+
+/**
+ * controller-runtime's Manager, in small: it owns the sources (informers) and
+ * the controllers, starts the controllers once every cache is synced, runs the
+ * periodic resync, and stops everything in order. Controllers declare their own
+ * watches (see each controller's setup); the manager knows none of them.
+ */
+export class Manager {
+  readonly #sources: Source[] = [];
+  readonly #controllers: Controller[] = [];
+  readonly #beforeResync: Array<() => void> = [];
+  readonly #onStop: Array<() => Promise<void>> = [];
+  #resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ManagerOptions) {}
+
+  addSource<S extends Source>(source: S): S {
+    this.#sources.push(source);
+    return source;
+  }
+
+  /** A controller named `name` (its metrics and queue too), started with the manager. */
+  controller(name: string, reconciler: Reconciler): Controller {
+    const { logger, metrics } = this.options;
+    const controller = new Controller({ name, reconciler, logger, metrics: metrics.forController(name), queue: new WorkQueue({ metrics: metrics.forWorkQueue(name) }) });
+    this.#controllers.push(controller);
+    return controller;
+  }
+
+  /** Runs before every periodic resync queues the controllers' objects (e.g. to drop cached Unleash state). */
+  beforeResync(hook: () => void): void {
+    this.#beforeResync.push(hook);
+  }
+
+  /** Runs last at stop, after the controllers and sources (e.g. to close connections). */
+  onStop(hook: () => Promise<void>): void {
+    this.#onStop.push(hook);
+  }
+
+  async start(): Promise<void> {
+    for (const source of this.#sources) source.start();
+    await Promise.all(this.#sources.map((source) => source.whenSynced()));
+    for (const controller of this.#controllers) controller.start(this.options.maxConcurrentReconciles);
+    this.#resyncTimer = setInterval(() => this.#resync(), this.options.resyncPeriodMs);
+    this.#resyncTimer.unref();
+  }
+
+  /** Every source is synced and its watch alive. */
+  isHealthy(): boolean {
+    return this.#sources.every((source) => source.isHealthy());
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    clearInterval(this.#resyncTimer);
+    await Promise.all(this.#controllers.map((controller) => controller.stop(deadlineMs)));
+    await Promise.all(this.#sources.map((source) => source.stop()));
+    await Promise.all(this.#onStop.map((hook) => hook()));
+  }
+
+  #resync(): void {
+    for (const hook of this.#beforeResync) hook();
+    for (const controller of this.#controllers) controller.resync();
+  }
+}
