@@ -42,7 +42,7 @@ const address = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .refine((value) => value === "0" || (/^[^:\s]*:\d{1,5}$/.test(value) && Number(value.split(":").pop()) <= 65_535), "must be host:port, :port, or 0 to disable")
+    .refine((value) => value === "0" || (/^(\[[0-9a-fA-F:.]+\]|[^:\s[\]]*):\d{1,5}$/.test(value) && Number(value.split(":").pop()) <= 65_535), "must be host:port, [ipv6]:port, :port, or 0 to disable")
     .transform((value) => (value === "0" ? undefined : value));
 
 const MIN_WATCH_INACTIVITY_MS = 35_000;

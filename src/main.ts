@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, helpText, loadConfig, type Config } from "./config.js";
-import { NoClusterConfiguredError } from "./kube/kubeconfig.js";
+import { NoClusterConfiguredError } from "./kube/no-cluster.js";
 import { createLogger } from "./logging/logger.js";
 import { operatorVersion } from "./version.js";
 

@@ -59,6 +59,7 @@ export function createOperator(options: OperatorOptions): Manager {
     },
     fence: options.fence,
     userAgent: `unleash-accounts-operator/${operatorVersion()} (${options.identity})`,
+    signal: manager.signal,
     logger,
   });
   // The periodic resync drops every account snapshot first, so each connection is listed once per period.

@@ -43,7 +43,6 @@ export class ScopedInformers<T> implements Lister<T> {
           kubeConfig: factory.kubeConfig,
           path: collectionPath(kind, namespace),
           parse,
-          resyncPeriodMs: 0,
           logger: factory.logger,
           metrics: factory.metrics.forInformer(namespace ? `${kind}/${namespace}` : kind),
           ...(labelSelector ? { labelSelector } : {}),

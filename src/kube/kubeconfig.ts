@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import type { AgentOptions, RequestOptions } from "node:https";
 import { HttpMethod, KubeConfig, type RequestContext } from "@kubernetes/client-node";
 import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
+import { NoClusterConfiguredError } from "./no-cluster.js";
 import { Agent } from "undici";
 
 type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
@@ -19,14 +20,6 @@ const HEADERS_TIMEOUT_MS = 30_000;
 
 const LEASES = /^\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|$)/;
 
-export class NoClusterConfiguredError extends Error {
-  constructor() {
-    super(
-      "no Kubernetes cluster configured: set KUBECONFIG (or --kubeconfig) to a kubeconfig file, or run in a pod with a service account",
-    );
-    this.name = "NoClusterConfiguredError";
-  }
-}
 
 const IN_CLUSTER_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 

@@ -17,8 +17,6 @@ export interface InformerHandlers<T> {
   add: (object: T) => void;
   update: (object: T, old: T) => void;
   delete: (object: T) => void;
-  /** Every cached object, once per resync period, so that drift is corrected without events. */
-  resync: (object: T) => void;
 }
 
 export interface InformerOptions<T> {
@@ -36,8 +34,6 @@ export interface InformerOptions<T> {
   /** Called with an object that failed `parse`. Defaults to a warning naming the object (never its content). */
   onInvalid?: (raw: unknown) => void;
   labelSelector?: string;
-  /** 0 disables resync. */
-  resyncPeriodMs: number;
   /**
    * With no traffic (events, bookmarks, new connections) for this long the watch is presumed
    * dead, e.g. a half-open TCP connection: it is aborted and the informer lists again.
@@ -64,7 +60,7 @@ const UNHEALTHY_AFTER_FAILURES = 3;
  */
 export class Informer<T> {
   private readonly store = new ObjectStore<T>();
-  private readonly handlers: HandlerLists<T> = { add: [], update: [], delete: [], resync: [] };
+  private readonly handlers: HandlerLists<T> = { add: [], update: [], delete: [] };
   private readonly watcher: Watch;
   private readonly logger: Logger;
   private readonly backoff: Backoff;
@@ -98,9 +94,6 @@ export class Informer<T> {
     this.stopController = stopController;
     const checkEveryMs = Math.max(50, Math.min(this.inactivityTimeoutMs / 4, 10_000));
     this.timers = [setInterval(() => this.checkHealth(), checkEveryMs)];
-    if (this.options.resyncPeriodMs > 0) {
-      this.timers.push(setInterval(() => this.resync(), this.options.resyncPeriodMs));
-    }
     for (const timer of this.timers) timer.unref();
     this.loop = this.run(stopController.signal);
   }
@@ -295,11 +288,6 @@ export class Informer<T> {
       this.activeWatch.end("inactive");
     }
     this.reportHealth();
-  }
-
-  private resync(): void {
-    if (!this.synced) return;
-    for (const object of this.store.values()) this.call("resync", (handler) => handler(object));
   }
 
   private markActivity(): void {

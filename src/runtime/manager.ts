@@ -29,6 +29,7 @@ export class Manager {
   readonly #controllers: Controller[] = [];
   readonly #beforeResync: Array<() => void> = [];
   readonly #onStop: Array<() => Promise<void>> = [];
+  readonly #abort = new AbortController();
   #resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ManagerOptions) {}
@@ -64,6 +65,11 @@ export class Manager {
     this.#resyncTimer.unref();
   }
 
+  /** Aborted when the stop deadline passes with work still in flight: calls that take it (Unleash's) end at once. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
   /** Every source is synced and its watch alive. */
   isHealthy(): boolean {
     return this.#sources.every((source) => source.isHealthy());
@@ -71,7 +77,9 @@ export class Manager {
 
   async stop(deadlineMs: number): Promise<void> {
     clearInterval(this.#resyncTimer);
+    const deadline = setTimeout(() => this.#abort.abort(new Error("the operator is stopping")), deadlineMs);
     await Promise.all(this.#controllers.map((controller) => controller.stop(deadlineMs)));
+    clearTimeout(deadline);
     await Promise.all(this.#sources.map((source) => source.stop()));
     await Promise.all(this.#onStop.map((hook) => hook()));
   }

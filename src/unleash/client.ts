@@ -6,17 +6,13 @@ import { redactSecrets } from "../logging/scrub.js";
 import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import {
   createdPatSchema,
-  patsSchema,
   ROOT_ROLE_TYPES,
   rolesResponseSchema,
   serviceAccountSchema,
   serviceAccountsSchema,
-  whoAmISchema,
   type CreatedToken,
   type UnleashRole,
   type UnleashServiceAccount,
-  type UnleashToken,
-  type UnleashWhoAmI,
 } from "./schemas.js";
 
 export interface UnleashClientOptions {
@@ -30,6 +26,8 @@ export interface UnleashClientOptions {
   timeoutMs?: number;
   /** Maximum parallel keep-alive connections. Default 10. */
   connections?: number;
+  /** Aborts every call in flight, e.g. at the shutdown deadline. */
+  signal?: AbortSignal;
   /** Sent as User-Agent, so Unleash's logs (and tests) can tell which operator replica called. */
   userAgent?: string;
   /** Asked before every write (POST, PUT, DELETE); refuses once this replica lost its lease. */
@@ -54,11 +52,9 @@ const ACCOUNTS: Endpoint = { method: "GET", template: "/api/admin/service-accoun
 const CREATE_ACCOUNT: Endpoint = { method: "POST", template: "/api/admin/service-account" };
 const UPDATE_ACCOUNT: Endpoint = { method: "PUT", template: "/api/admin/service-account/{id}" };
 const DELETE_ACCOUNT: Endpoint = { method: "DELETE", template: "/api/admin/service-account/{id}" };
-const TOKENS: Endpoint = { method: "GET", template: "/api/admin/service-account/{id}/token" };
 const CREATE_TOKEN: Endpoint = { method: "POST", template: "/api/admin/service-account/{id}/token" };
 const DELETE_TOKEN: Endpoint = { method: "DELETE", template: "/api/admin/service-account/{id}/token/{tokenId}" };
 const ROLES: Endpoint = { method: "GET", template: "/api/admin/roles" };
-const WHO_AM_I: Endpoint = { method: "GET", template: "/api/admin/user" };
 
 interface Answer {
   status: number;
@@ -77,6 +73,7 @@ export class UnleashClient {
   private readonly onRequest: UnleashClientOptions["onRequest"];
   private readonly fence: WriteFence;
   private readonly userAgent: string | undefined;
+  private readonly signal: AbortSignal | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: UnleashClientOptions) {
@@ -87,6 +84,7 @@ export class UnleashClient {
     this.onRequest = options.onRequest;
     this.fence = options.fence ?? OPEN_FENCE;
     this.userAgent = options.userAgent;
+    this.signal = options.signal;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       connectTimeout: this.timeoutMs,
@@ -121,10 +119,6 @@ export class UnleashClient {
     await ignoreNotFound(this.sendWithoutBody(DELETE_ACCOUNT, { id }));
   }
 
-  async listTokens(accountId: number): Promise<UnleashToken[]> {
-    return (await this.send(TOKENS, { id: accountId }, patsSchema)).pats;
-  }
-
   /** The returned secret exists nowhere else: Unleash never shows it again. */
   async createToken(accountId: number, token: { description: string; expiresAt: Date }): Promise<CreatedToken> {
     const body = { description: token.description, expiresAt: token.expiresAt.toISOString() };
@@ -134,11 +128,6 @@ export class UnleashClient {
   /** Resolves when the token is gone; servers answer 404 or 200 for an unknown id, both mean gone. */
   async deleteToken(accountId: number, tokenId: number): Promise<void> {
     await ignoreNotFound(this.sendWithoutBody(DELETE_TOKEN, { id: accountId, tokenId }));
-  }
-
-  /** The identity behind the admin token; proves that the URL and the token work. */
-  async whoAmI(): Promise<UnleashWhoAmI> {
-    return this.send(WHO_AM_I, {}, whoAmISchema);
   }
 
   /** Closes the keep-alive connections; safe to call more than once. */
@@ -196,7 +185,7 @@ export class UnleashClient {
       path: this.pathPrefix + fillTemplate(endpoint.template, params),
       headers,
       body: body === undefined ? null : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: this.signal ? AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.signal]) : AbortSignal.timeout(this.timeoutMs),
     });
     const text = await response.body.text();
     return { status: response.statusCode, text, retryAfter: firstHeader(response.headers["retry-after"]) };

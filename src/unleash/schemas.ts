@@ -69,24 +69,11 @@ export const errorBodySchema = z.object({
   ),
 });
 
-/** GET /api/admin/user; kept loose because an API token's user differs from a PAT's. */
-export const whoAmISchema = z.object({
-  user: z.object({
-    id: orAbsent(z.number().int()),
-    username: orAbsent(z.string()),
-    name: orAbsent(z.string()),
-    email: orAbsent(z.string()),
-    rootRole: orAbsent(z.number().int()),
-  }),
-  permissions: orAbsent(z.array(z.object({ permission: z.string() }))),
-});
-
 export type UnleashToken = z.infer<typeof patSchema>;
 export type CreatedToken = z.infer<typeof createdPatSchema>;
 export type UnleashRole = z.infer<typeof roleSchema>;
 export type UnleashServiceAccount = z.infer<typeof serviceAccountSchema>;
 export type UnleashErrorBody = z.infer<typeof errorBodySchema>;
-export type UnleashWhoAmI = z.infer<typeof whoAmISchema>;
 
 /** Role types that can be an account's root role (built-in and custom). */
 export const ROOT_ROLE_TYPES: readonly string[] = ["root", "root-custom"];

@@ -44,6 +44,8 @@ export interface ConnectionRegistryOptions {
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
   fence: WriteFence;
   userAgent: string;
+  /** Aborts every Unleash call in flight (the manager's stop deadline). */
+  signal: AbortSignal;
   logger: Logger;
 }
 
@@ -104,6 +106,7 @@ export class ConnectionRegistry {
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
       fence: this.options.fence,
       userAgent: this.options.userAgent,
+      signal: this.options.signal,
     });
     const entry: Entry = {
       id,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually } from "../../harness/eventually.js";
 import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
 import { liveTokens } from "../support/unleash-state.js";
+import { clusterConnectionYaml } from "../support/cluster-connection.js";
 import { connectionYaml, createWorld, examplesFor, tokenOf, type World } from "../support/world.js";
 
 const NAMESPACE_GONE_BOUND_MS = 120_000;
@@ -107,13 +108,7 @@ kind: Secret
 metadata: { name: unleash-admin }
 stringData: { token: "${world.emulator.adminToken}" }
 ---
-apiVersion: accounts.unleash.dev/v1alpha1
-kind: ClusterUnleashConnection
-metadata: { name: ${connection} }
-spec:
-  url: ${world.emulator.url}
-  adminTokenSecretRef: { name: unleash-admin, namespace: ${world.namespace} }
-  allowedNamespaces: { names: [${world.namespace}] }
+${clusterConnectionYaml(connection, world)}
 ---
 ${serviceAccountYaml("app", "rootRole: Viewer").replace("kind: UnleashConnection, name: unleash", `kind: ClusterUnleashConnection, name: ${connection}`)}
 ---

@@ -9,6 +9,7 @@ import { startControlPlane, type ControlPlane } from "../../harness/control-plan
 import { applyManifestDirectory } from "../../harness/crds.js";
 import { repoRoot } from "../../harness/repo.js";
 import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
+import { liveTokens } from "../support/unleash-state.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
 
 const LOOPING_SPECS = {
@@ -69,5 +70,21 @@ describe("resources admitted before the rules existed", () => {
     expect(calls["POST /api/admin/service-account/:id/token"] ?? 0).toBe(0);
     expect((await world.control.state()).tokens).toEqual([]);
     expect(calls["GET /api/admin/service-account"] ?? 0).toBeGreaterThanOrEqual(2);
+  });
+
+  it("deletes a resource whose spec stopped parsing: its token is revoked and its Secret and finalizer go", async () => {
+    await world.apply(tokenYaml("was-valid", "app", "lifetime: 2m\nrotationGracePeriod: 30s"));
+    const ready = await world.waitForCondition("ServiceAccountToken", "was-valid", "Ready", "True");
+    expect(await world.secret("was-valid")).toBeDefined();
+    // What an upgrade's new rule does to a resource that was valid: only an older CRD lets the spec change.
+    await applyManifestDirectory(plane.kubeConfig(), oldCrds);
+    await world.apply(tokenYaml("was-valid", "app", "lifetime: 2m\nrotationGracePeriod: 1h"));
+    await applyManifestDirectory(plane.kubeConfig(), join(repoRoot, "crds"));
+    await world.waitForCondition("ServiceAccountToken", "was-valid", "Stalled", "True");
+
+    await world.kubectl(["delete", "-n", world.namespace, "serviceaccounttokens.accounts.unleash.dev/was-valid", "--timeout=60s"]);
+    expect(await world.get("ServiceAccountToken", "was-valid")).toBeUndefined();
+    expect(await world.secret("was-valid")).toBeUndefined();
+    expect((await liveTokens(world.control)).filter((t) => t.uid === ready.metadata.uid)).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import { z } from "zod";
 import { GROUP, VERSION } from "../../../src/api/v1alpha1/common.js";
 import { repoRoot } from "../../harness/repo.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
-import { deleteClusterConnection } from "../support/cluster-connection.js";
-import { clusterConnectionYaml, waitForLive } from "../gitops/support/scenarios.js";
+import { clusterConnectionYaml, deleteClusterConnection } from "../support/cluster-connection.js";
+import { waitForLive } from "../gitops/support/scenarios.js";
 
 interface SchemaNode {
   description?: string;

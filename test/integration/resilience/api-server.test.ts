@@ -1,7 +1,6 @@
 // The operator through what an API server does to its clients: a restart in the middle of the
 // work, and a watch history that is gone (etcd compaction, 410 Gone). A private control plane,
 // so that restarting kube-apiserver and compacting etcd disturb no other test file.
-import { fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlPlane, type ControlPlane } from "../../harness/control-plane.js";
 import { eventually } from "../../harness/eventually.js";
@@ -11,6 +10,7 @@ import { convergeBoundMs, createFleet, fleet, listResources, readyCount, sizedFl
 import { ledgerProblems, waitConverged } from "./ledger.js";
 import { startScene, type Scene } from "./scene.js";
 import { kubeconfigThrough, reportFigures, secondsSince, waitIdle } from "./support.js";
+import { compactEtcd } from "../../harness/etcd.js";
 
 let plane: ControlPlane;
 
@@ -22,13 +22,6 @@ afterAll(async () => {
 });
 
 /** Drops etcd's history up to its current revision, as kube-apiserver's periodic compaction does. */
-async function compactEtcd(etcdUrl: string): Promise<string> {
-  const range = await fetch(`${etcdUrl}/v3/kv/range`, { method: "POST", body: JSON.stringify({ key: Buffer.from("/").toString("base64") }) });
-  const { header } = (await range.json()) as { header: { revision: string } };
-  const compaction = await fetch(`${etcdUrl}/v3/kv/compaction`, { method: "POST", body: JSON.stringify({ revision: header.revision, physical: true }) });
-  expect(compaction.status).toBe(200);
-  return header.revision;
-}
 
 describe("kube-apiserver restart", () => {
   let scene: Scene;

@@ -4,14 +4,13 @@
 import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { z } from "zod";
 import { eventually } from "../../harness/eventually.js";
 import { httpGet } from "../../harness/processes.js";
 import type { RunningOperator } from "../support/operator.js";
 import { convergeBoundMs, createFleet, readyCount, sizedFleet, type Fleet } from "./fleet.js";
 import { ledgerProblems, waitConverged } from "./ledger.js";
 import { startScene, type Scene } from "./scene.js";
-import { reportFigures, secondsSince } from "./support.js";
+import { identityOf, reportFigures, secondsSince } from "./support.js";
 
 /** The operator's lease duration; a standby may take over only after it. */
 const LEASE_DURATION_MS = 15_000;
@@ -19,30 +18,6 @@ const LEASE_DURATION_MS = 15_000;
 const TAKEOVER_MARGIN_MS = 10_000;
 /** A released lease is taken on the standby's next attempt: one retry period with jitter, plus the leader's shutdown. */
 const HANDOVER_BOUND_MS = 8_000;
-
-const waitingLine = z.object({ msg: z.literal("waiting for leadership"), identity: z.string() });
-
-/** The identity an operator campaigns with, from its "waiting for leadership" log line. */
-async function identityOf(operator: RunningOperator): Promise<string> {
-  return eventually(
-    () => {
-      for (const line of operator.output().split("\n")) {
-        const parsed = waitingLine.safeParse(parseJson(line));
-        if (parsed.success) return parsed.data.identity;
-      }
-      throw new Error(`operator ${operator.process.pid} has not logged its identity yet`);
-    },
-    { timeoutMs: 30_000 },
-  );
-}
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 describe("leader failover", () => {
   const lease = `operator-${randomBytes(3).toString("hex")}`;

@@ -6,7 +6,6 @@ import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { z } from "zod";
 import { eventually } from "../../harness/eventually.js";
 import { PKI_DIR } from "../../harness/identities.js";
 import { KubeWriteCounter } from "../../harness/kube-write-counter.js";
@@ -14,35 +13,12 @@ import type { RunningOperator } from "../support/operator.js";
 import { convergeBoundMs, createFleet, sizedFleet, type Fleet } from "./fleet.js";
 import { ledgerProblems, waitConverged } from "./ledger.js";
 import { startScene, type Scene } from "./scene.js";
-import { reportFigures, secondsSince } from "./support.js";
+import { identityOf, reportFigures, secondsSince } from "./support.js";
 
 const PAUSE_AFTER_APPLY_MS = 1_500;
 const PAUSE_MS = 25_000;
 const UNLEASH_LATENCY_MS = 1_000;
 const WRITE = /^(POST|PUT|DELETE) /;
-
-const waitingLine = z.object({ msg: z.literal("waiting for leadership"), identity: z.string() });
-
-function identityOf(operator: RunningOperator): Promise<string> {
-  return eventually(
-    () => {
-      for (const line of operator.output().split("\n")) {
-        const parsed = waitingLine.safeParse(parseJson(line));
-        if (parsed.success) return parsed.data.identity;
-      }
-      throw new Error("no identity logged yet");
-    },
-    { timeoutMs: 30_000 },
-  );
-}
-
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 interface Replica {
   operator: RunningOperator;

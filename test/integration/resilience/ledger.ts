@@ -6,6 +6,8 @@ import { z } from "zod";
 import { eventually } from "../../harness/eventually.js";
 import type { EmulatorControl, EmulatorStateView } from "../../unleash-emulator/control-client.js";
 import { listResources, notReadyReason, type Fleet } from "./fleet.js";
+import { parseJsonOrUndefined } from "../../harness/json.js";
+import { workingTokens } from "../support/unleash-state.js";
 
 /** What the checks read: a namespace and the Unleash its operator manages (a World or a Scene). */
 export interface Ledger {
@@ -27,14 +29,9 @@ export function tokenInSecret(secret: V1Secret): string | undefined {
   return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
 }
 
-/** Tokens Unleash accepts right now: not revoked, not expired. */
-function liveTokens(state: EmulatorStateView): EmulatorStateView["tokens"] {
-  const now = Date.parse(state.now);
-  return state.tokens.filter((t) => t.deletedAt === null && Date.parse(t.expiresAt) > now);
-}
 
 export function liveTokenHashes(state: EmulatorStateView): Set<string> {
-  return new Set(liveTokens(state).map((t) => t.secretHash));
+  return new Set(workingTokens(state).map((t) => t.secretHash));
 }
 
 export async function managedSecrets(core: CoreV1Api, namespace: string): Promise<V1Secret[]> {
@@ -63,18 +60,10 @@ export async function leakedTokens({ control, core, custom, namespace }: Ledger)
 }
 
 function heldIds(secret: V1Secret): number[] {
-  const parsed = z.array(z.object({ id: z.number() })).safeParse(parseJson(secret.metadata?.annotations?.[HELD_ANNOTATION]));
+  const parsed = z.array(z.object({ id: z.number() })).safeParse(parseJsonOrUndefined(secret.metadata?.annotations?.[HELD_ANNOTATION]));
   return parsed.success ? parsed.data.map((h) => h.id) : [];
 }
 
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * What is not converged yet: every ServiceAccount and ServiceAccountToken Ready, every token's
@@ -91,7 +80,7 @@ export async function unconverged({ control, core, custom, namespace }: Ledger, 
   const accountIds = new Map(accounts.map((a) => [a.metadata.name, a.status?.id]));
   const notReady = (items: typeof accounts, name: string) => notReadyReason(items.find((item) => item.metadata.name === name));
   const secretByName = new Map(secrets.map((s) => [s.metadata?.name ?? "", s]));
-  const liveByHash = new Map(liveTokens(state).map((t) => [t.secretHash, t]));
+  const liveByHash = new Map(workingTokens(state).map((t) => [t.secretHash, t]));
   for (const account of expected.accounts) {
     const why = notReady(accounts, account);
     if (why) problems.push(`ServiceAccount ${account} is not Ready (${why})`);

@@ -1,6 +1,7 @@
 // Reads the operator's own account of its retries from its JSON log: every failed reconcile is
 // logged with its key, how many times in a row it has failed, and any Retry-After it was given.
 import { z } from "zod";
+import { parseJsonOrUndefined } from "../../harness/json.js";
 
 const FAILED_MESSAGE = "reconcile failed; retrying with backoff";
 
@@ -26,20 +27,13 @@ export interface FailedReconcile {
 export function failedReconciles(log: string): FailedReconcile[] {
   return log.split("\n").flatMap((line) => {
     if (!line.includes(FAILED_MESSAGE)) return [];
-    const parsed = failedLine.safeParse(parseJson(line));
+    const parsed = failedLine.safeParse(parseJsonOrUndefined(line));
     if (!parsed.success) return [];
     const { time, controller, key, requeues, retryAfterMs } = parsed.data;
     return [{ at: Date.parse(time), controller, key, requeues, retryAfterMs }];
   });
 }
 
-function parseJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 /** The delay the per-key backoff imposes after a key's n-th failure in a row: base·2^(n-1), or Retry-After if longer. */
 export function backoffAfter(failure: FailedReconcile, baseDelayMs: number): number {

@@ -1,14 +1,17 @@
 // Small pieces the resilience tests share: fault proxies in front of the API server or Unleash,
-// waiting for an idle operator, and printing each test's figures.
+// waiting for an idle operator, an operator's leader-election identity, and printing each test's figures.
 import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeConfig } from "@kubernetes/client-node";
 import { expect } from "vitest";
+import { z } from "zod";
 import { eventually } from "../../harness/eventually.js";
 import { startFaultProxy, type FaultProxy } from "../../harness/fault-proxy.js";
 import { metricValue } from "../support/metrics.js";
 import { connectionYaml, type World } from "../support/world.js";
+import type { RunningOperator } from "../support/operator.js";
+import { parseJsonOrUndefined } from "../../harness/json.js";
 
 /**
  * A copy of a kubeconfig whose server is the fault proxy, beside the original (so it goes when
@@ -72,3 +75,21 @@ export function reportFigures(scenario: string, figures: Record<string, number |
 export function secondsSince(startedAt: number): number {
   return (performance.now() - startedAt) / 1000;
 }
+
+const waitingLine = z.object({ msg: z.literal("waiting for leadership"), identity: z.string() });
+
+/** The identity an operator campaigns with, from its "waiting for leadership" log line. */
+export async function identityOf(operator: RunningOperator): Promise<string> {
+  return eventually(
+    () => {
+      for (const line of operator.output().split("\n")) {
+        const parsed = waitingLine.safeParse(parseJsonOrUndefined(line));
+        if (parsed.success) return parsed.data.identity;
+      }
+      throw new Error(`operator ${operator.process.pid} has not logged its identity yet`);
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+

@@ -10,7 +10,7 @@ const configMapSchema = z.object({
 export type ConfigMap = z.infer<typeof configMapSchema>;
 
 export interface Recorded {
-  /** "add NAME", "update NAME V", "delete NAME", "resync NAME", in order. */
+  /** "add NAME", "update NAME V", "delete NAME", in order. */
   events: string[];
   relists: number;
 }
@@ -26,7 +26,6 @@ export function startConfigMapInformer(
     kubeConfig,
     path: `/api/v1/namespaces/${namespace}/configmaps`,
     parse: (raw) => configMapSchema.safeParse(raw).data,
-    resyncPeriodMs: 0,
     backoff: { initialMs: 100, maxMs: 1000 },
     logger: pino({ level: "silent" }),
     metrics: { watchHealthy: () => {}, relisted: () => (recorded.relists += 1) },
@@ -35,7 +34,6 @@ export function startConfigMapInformer(
   informer.on("add", (cm) => recorded.events.push(`add ${cm.metadata.name}`));
   informer.on("update", (cm) => recorded.events.push(`update ${cm.metadata.name} ${cm.data?.["v"]}`));
   informer.on("delete", (cm) => recorded.events.push(`delete ${cm.metadata.name}`));
-  informer.on("resync", (cm) => recorded.events.push(`resync ${cm.metadata.name}`));
   informer.start();
   return { informer, recorded };
 }

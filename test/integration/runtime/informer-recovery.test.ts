@@ -7,6 +7,7 @@ import { type ControlPlane, startControlPlane } from "../../harness/control-plan
 import { eventually } from "../../harness/eventually.js";
 import type { Informer } from "../../../src/runtime/informer.js";
 import { type ConfigMap, startConfigMapInformer } from "./configmap-informer.js";
+import { compactEtcd } from "../../harness/etcd.js";
 
 const SETTLE = { timeoutMs: 60_000 };
 const namespace = "informer-recovery";
@@ -16,18 +17,6 @@ let core: CoreV1Api;
 let informer: Informer<ConfigMap> | undefined;
 
 /** Drops etcd's history up to its current revision, as kube-apiserver's periodic compaction does. */
-async function compactEtcd(): Promise<void> {
-  const range = await fetch(`${plane.etcdUrl}/v3/kv/range`, {
-    method: "POST",
-    body: JSON.stringify({ key: Buffer.from("/").toString("base64") }),
-  });
-  const { header } = (await range.json()) as { header: { revision: string } };
-  const compaction = await fetch(`${plane.etcdUrl}/v3/kv/compaction`, {
-    method: "POST",
-    body: JSON.stringify({ revision: header.revision, physical: true }),
-  });
-  expect(compaction.status).toBe(200);
-}
 
 beforeAll(async () => {
   plane = await startControlPlane({ startControllerManager: false });
@@ -53,7 +42,7 @@ describe("Informer recovery", () => {
     // Writes the informer does not watch move etcd past its resourceVersion; compaction then
     // removes the history it would resume from.
     await core.createNamespacedSecret({ namespace, body: { metadata: { name: "unwatched" } } });
-    await compactEtcd();
+    await compactEtcd(plane.etcdUrl);
     await plane.restartApiServer();
 
     await core.replaceNamespacedConfigMap({ name: "changed", namespace, body: { metadata: { name: "changed" }, data: { v: "2" } } });

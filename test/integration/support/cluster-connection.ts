@@ -1,4 +1,4 @@
-import { GROUP } from "../../../src/api/v1alpha1/common.js";
+import { GROUP, VERSION } from "../../../src/api/v1alpha1/common.js";
 import { eventually } from "../../harness/eventually.js";
 
 type Kubectl = (args: readonly string[], stdin?: string) => Promise<string>;
@@ -21,4 +21,17 @@ export async function deleteClusterConnection(kubectl: Kubectl, name: string): P
   } catch {
     await kubectl(["patch", resource, name, "--type=merge", "-p", '{"metadata":{"finalizers":null}}']).catch(() => undefined);
   }
+}
+
+/** A ClusterUnleashConnection to the world's emulator, with the admin token of the world's namespace, admitting `admitted`. */
+export function clusterConnectionYaml(name: string, world: { emulator: { url: string }; namespace: string }, admitted: readonly string[] = [world.namespace]): string {
+  return `
+apiVersion: ${GROUP}/${VERSION}
+kind: ClusterUnleashConnection
+metadata: { name: ${name} }
+spec:
+  url: ${world.emulator.url}
+  adminTokenSecretRef: { name: unleash-admin, namespace: ${world.namespace} }
+  allowedNamespaces: { names: [${admitted.join(", ")}] }
+`;
 }

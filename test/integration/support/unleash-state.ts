@@ -1,5 +1,5 @@
 import { parseTokenDescription } from "../../../src/controllers/token/description.js";
-import type { EmulatorControl } from "../../unleash-emulator/control-client.js";
+import type { EmulatorControl, EmulatorStateView } from "../../unleash-emulator/control-client.js";
 
 export interface LiveToken {
   id: number;
@@ -8,12 +8,15 @@ export interface LiveToken {
   uid: string | undefined;
 }
 
-/** Tokens that still work in the emulator (not deleted, not expired), with the resource UID their description names. */
-export async function liveTokens(control: EmulatorControl): Promise<LiveToken[]> {
-  const state = await control.state();
+/** Tokens Unleash accepts right now: not revoked, not expired, of an account not deleted. */
+export function workingTokens(state: EmulatorStateView): EmulatorStateView["tokens"] {
   const now = Date.parse(state.now);
-  return state.tokens
-    .filter((t) => !t.deletedAt && Date.parse(t.expiresAt) > now && !state.users.find((u) => u.id === t.userId)?.deletedAt)
+  return state.tokens.filter((t) => !t.deletedAt && Date.parse(t.expiresAt) > now && !state.users.find((u) => u.id === t.userId)?.deletedAt);
+}
+
+/** Tokens that still work in the emulator, with the resource UID their description names. */
+export async function liveTokens(control: EmulatorControl): Promise<LiveToken[]> {
+  return workingTokens(await control.state())
     .map((t) => ({ id: t.id, userId: t.userId, description: t.description, uid: parseTokenDescription(t.description)?.uid }));
 }
 

@@ -5,7 +5,7 @@ import { eventually } from "../../harness/eventually.js";
 import { createTestNamespace, type TestNamespace } from "../support/namespace.js";
 import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
-import { deleteClusterConnection } from "../support/cluster-connection.js";
+import { clusterConnectionYaml, deleteClusterConnection } from "../support/cluster-connection.js";
 
 const WRITE = /^(POST|PUT|DELETE) /;
 
@@ -77,13 +77,7 @@ describe("adopting an account made by hand", () => {
     await world.apply(
       documents(
         connectionYaml(world.namespace, world.emulator.url, world.emulator.adminToken),
-        `apiVersion: accounts.unleash.dev/v1alpha1
-kind: ClusterUnleashConnection
-metadata: { name: ${clusterConnection} }
-spec:
-  url: ${world.emulator.url}
-  adminTokenSecretRef: { name: unleash-admin, namespace: ${world.namespace} }
-  allowedNamespaces: { names: [${world.namespace}] }`,
+        clusterConnectionYaml(clusterConnection, world),
       ),
     );
     await world.waitForCondition("UnleashConnection", "unleash", "Ready", "True");

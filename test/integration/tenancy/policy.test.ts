@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
 import { connectionYaml, createWorld, type World } from "../support/world.js";
-import { deleteClusterConnection } from "../support/cluster-connection.js";
+import { clusterConnectionYaml, deleteClusterConnection } from "../support/cluster-connection.js";
 
 const WRITE = /^(POST|PUT|DELETE) /;
 
@@ -18,13 +18,7 @@ describe("who may get which role", () => {
     await world.apply(
       documents(
         connectionYaml(world.namespace, world.emulator.url, world.emulator.adminToken),
-        `apiVersion: accounts.unleash.dev/v1alpha1
-kind: ClusterUnleashConnection
-metadata: { name: ${clusterConnection} }
-spec:
-  url: ${world.emulator.url}
-  adminTokenSecretRef: { name: unleash-admin, namespace: ${world.namespace} }
-  allowedNamespaces: { names: [somewhere-else] }`,
+        clusterConnectionYaml(clusterConnection, world, ["somewhere-else"]),
       ),
     );
     await world.waitForCondition("UnleashConnection", "unleash", "Ready", "True");

@@ -38,7 +38,6 @@ function startInformer(overrides: Partial<InformerOptions<ConfigMap>> = {}): Rec
     path: server.path,
     parse: (raw) => configMapSchema.safeParse(raw).data,
     onInvalid: (raw) => recorded.invalid.push(raw),
-    resyncPeriodMs: 0,
     watchInactivityTimeoutMs: 60_000,
     backoff: { initialMs: 20, maxMs: 100 },
     logger: pino({ level: "silent" }),
@@ -53,7 +52,6 @@ function startInformer(overrides: Partial<InformerOptions<ConfigMap>> = {}): Rec
     recorded.events.push(`update ${cm.metadata.name} ${JSON.stringify(old.data)}->${JSON.stringify(cm.data)}`),
   );
   informer.on("delete", (cm) => recorded.events.push(`delete ${cm.metadata.name}`));
-  informer.on("resync", (cm) => recorded.events.push(`resync ${cm.metadata.name}`));
   informer.start();
   return recorded;
 }
@@ -184,14 +182,6 @@ describe("Informer", () => {
     server.put("a", { v: "1" });
     server.put("b", { v: "1" });
     await vi.waitFor(() => expect(recorded.events).toEqual(['add a {"v":"1"}', 'add b {"v":"1"}']));
-  });
-
-  it("emits every cached object on each resync", async () => {
-    server.put("a", { v: "1" });
-    server.put("b", { v: "1" });
-    const recorded = startInformer({ resyncPeriodMs: 100 });
-    await vi.waitFor(() => expect(recorded.events.filter((event) => event.startsWith("resync")).length).toBeGreaterThanOrEqual(4));
-    expect(new Set(recorded.events.filter((event) => event.startsWith("resync")))).toEqual(new Set(["resync a", "resync b"]));
   });
 
   it("stops watching on stop and reports itself unhealthy", async () => {

@@ -108,7 +108,7 @@ describe("errors typed by HTTP status", () => {
   });
 
   it("404: not found", async () => {
-    const err = await failureOf(answer(404, { name: "NotFoundError", message: "No user found" }), (c) => c.listTokens(5));
+    const err = await failureOf(answer(404, { name: "NotFoundError", message: "No user found" }), (c) => c.updateServiceAccount(5, { name: "x", rootRole: 1 }));
     expect(err).toBeInstanceOf(UnleashNotFoundError);
   });
 
@@ -183,7 +183,7 @@ describe("answers that break the contract", () => {
   });
 
   it("a date that is not ISO 8601: protocol error", async () => {
-    const err = await failureOf(answer(200, { pats: [tokenBody(1, { expiresAt: "next tuesday" })] }), (c) => c.listTokens(1));
+    const err = await failureOf(answer(201, { ...tokenBody(1, { expiresAt: "next tuesday" }), secret: "user:1" }), (c) => c.createToken(1, { description: "d", expiresAt: new Date("2048-01-01") }));
     expect(err).toBeInstanceOf(UnleashProtocolError);
   });
 });

@@ -1,6 +1,6 @@
 // Real resources in each state that GitOps tools tell apart, as the API server returns them:
 // Argo CD's Lua health scripts and Flux's kstatus get exactly these objects.
-import { deleteClusterConnection } from "../../support/cluster-connection.js";
+import { clusterConnectionYaml, deleteClusterConnection } from "../../support/cluster-connection.js";
 import { z } from "zod";
 import { GROUP, VERSION } from "../../../../src/api/v1alpha1/common.js";
 import { kinds, type KindName } from "../../../../src/api/v1alpha1/resources.js";
@@ -59,17 +59,6 @@ spec:
   serviceAccountRef: { name: ${accountName} }
 `;
 
-export function clusterConnectionYaml(name: string, world: World): string {
-  return `
-apiVersion: ${GROUP}/${VERSION}
-kind: ClusterUnleashConnection
-metadata: { name: ${name} }
-spec:
-  url: ${world.emulator.url}
-  adminTokenSecretRef: { name: unleash-admin, namespace: ${world.namespace} }
-  allowedNamespaces: { names: [${world.namespace}] }
-`;
-}
 
 /** Reads one resource of the world as JSON, the way `kubectl get -o json` shows it. */
 export async function readLive(world: World, ref: Ref): Promise<LiveObject> {
