@@ -57,6 +57,10 @@ export function createOperator(options: OperatorOptions): Manager {
       metrics.unleashRequests.inc({ route, code: String(status) });
       metrics.unleashRequestDuration.observe({ route }, ms / 1000);
     },
+    onSkipped: (entry, route) => {
+      metrics.unleashSkippedEntries.inc({ entry, route });
+      logger.warn({ entry, route }, "skipped an entry of Unleash's answer that does not match its schema; the others are used");
+    },
     fence: options.fence,
     userAgent: `unleash-accounts-operator/${operatorVersion()} (${options.identity})`,
     signal: manager.signal,

@@ -69,6 +69,12 @@ export function createMetrics() {
     labelNames: ["route"] as const,
     registers,
   });
+  const unleashSkippedEntries = new Counter({
+    name: "unleash_list_entries_skipped_total",
+    help: "Entries of Unleash list answers (account, token, role) that did not parse and were skipped",
+    labelNames: ["entry", "route"] as const,
+    registers,
+  });
   const informerWatchHealthy = new Gauge({
     name: "informer_watch_healthy",
     help: "1 while the informer is synced and its watch is receiving traffic, 0 while it is stalled or failing",
@@ -116,6 +122,7 @@ export function createMetrics() {
     reconcileTime,
     unleashRequests,
     unleashRequestDuration,
+    unleashSkippedEntries,
     forController,
     forWorkQueue: workqueue.forWorkQueue,
     forInformer,

@@ -6,7 +6,11 @@ import { redactSecrets } from "../logging/scrub.js";
 import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import {
   createdPatSchema,
+  listedAccounts,
+  parseEntries,
   ROOT_ROLE_TYPES,
+  roleSchema,
+  type ListedEntry,
   rolesResponseSchema,
   serviceAccountSchema,
   serviceAccountsSchema,
@@ -26,6 +30,8 @@ export interface UnleashClientOptions {
   timeoutMs?: number;
   /** Maximum parallel keep-alive connections. Default 10. */
   connections?: number;
+  /** Hears of every entry of a list that did not parse and was skipped (logged and counted by the caller). */
+  onSkipped?: (what: ListedEntry, route: string) => void;
   /** Aborts every call in flight, e.g. at the shutdown deadline. */
   signal?: AbortSignal;
   /** Sent as User-Agent, so Unleash's logs (and tests) can tell which operator replica called. */
@@ -74,6 +80,7 @@ export class UnleashClient {
   private readonly fence: WriteFence;
   private readonly userAgent: string | undefined;
   private readonly signal: AbortSignal | undefined;
+  private readonly onSkipped: UnleashClientOptions["onSkipped"];
   private closing: Promise<void> | undefined;
 
   constructor(options: UnleashClientOptions) {
@@ -85,6 +92,7 @@ export class UnleashClient {
     this.fence = options.fence ?? OPEN_FENCE;
     this.userAgent = options.userAgent;
     this.signal = options.signal;
+    this.onSkipped = options.onSkipped;
     this.pool = new Pool(url.origin, {
       connections: options.connections ?? DEFAULT_CONNECTIONS,
       connectTimeout: this.timeoutMs,
@@ -97,12 +105,14 @@ export class UnleashClient {
   /** Every account with its tokens (no secrets) and the root roles, in one call when the server allows. */
   async listServiceAccounts(): Promise<ServiceAccountList> {
     const list = await this.send(ACCOUNTS, {}, serviceAccountsSchema);
-    const rootRoles = list.rootRoles ?? (await this.listRoles()).filter((role) => ROOT_ROLE_TYPES.includes(role.type));
-    return { serviceAccounts: list.serviceAccounts, rootRoles };
+    const skipped = (what: ListedEntry) => this.onSkipped?.(what, routeOf(ACCOUNTS));
+    const roles = list.rootRoles ? parseEntries(list.rootRoles, roleSchema, "role", skipped) : (await this.listRoles()).filter((role) => ROOT_ROLE_TYPES.includes(role.type));
+    return { serviceAccounts: listedAccounts(list.serviceAccounts, skipped), rootRoles: roles };
   }
 
   async listRoles(): Promise<UnleashRole[]> {
-    return (await this.send(ROLES, {}, rolesResponseSchema)).roles;
+    const { roles } = await this.send(ROLES, {}, rolesResponseSchema);
+    return parseEntries(roles, roleSchema, "role", (what) => this.onSkipped?.(what, routeOf(ROLES)));
   }
 
   async createServiceAccount(account: { username: string; name: string; rootRole: number }): Promise<UnleashServiceAccount> {

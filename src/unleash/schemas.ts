@@ -43,11 +43,13 @@ export const roleSchema = z.object({
   project: orAbsent(z.string()),
 });
 
-export const rolesResponseSchema = z.object({ roles: z.array(roleSchema) });
+export const rolesResponseSchema = z.object({ roles: z.array(z.unknown()) });
 
 export const serviceAccountSchema = z.object({
   id: z.number().int(),
-  username: z.string(),
+  // Optional and nullable: accounts created through the API on Unleash 6.2 or older may have none,
+  // and a soft-deleted user's username is nulled. Such an account never matches a resource.
+  username: orAbsent(z.string()),
   name: orAbsent(z.string()),
   rootRole: orAbsent(z.number().int()),
   createdAt: orAbsent(isoDate),
@@ -55,10 +57,38 @@ export const serviceAccountSchema = z.object({
   tokens: z.array(patSchema).nullish().transform((tokens) => tokens ?? []),
 });
 
+/**
+ * The list, with each entry (account, token, role) parsed on its own: one malformed entry is skipped
+ * and counted, never failing the whole list, so the other accounts on the connection keep working. A
+ * body malformed as a whole still fails.
+ */
 export const serviceAccountsSchema = z.object({
-  serviceAccounts: z.array(serviceAccountSchema),
-  rootRoles: orAbsent(z.array(roleSchema)),
+  serviceAccounts: z.array(z.unknown()),
+  rootRoles: orAbsent(z.array(z.unknown())),
 });
+
+const listedAccountSchema = serviceAccountSchema.extend({ tokens: z.array(z.unknown()).nullish() });
+
+/** What a list entry was, for the count of skipped ones. */
+export type ListedEntry = "account" | "token" | "role";
+
+/** Parses each entry on its own, keeping the valid ones; `skipped` hears of every other. */
+export function parseEntries<T>(entries: readonly unknown[], schema: z.ZodType<T>, what: ListedEntry, skipped: (what: ListedEntry) => void): T[] {
+  return entries.flatMap((entry) => {
+    const parsed = schema.safeParse(entry);
+    if (parsed.success) return [parsed.data];
+    skipped(what);
+    return [];
+  });
+}
+
+/** The accounts of a list body, each with its valid tokens. */
+export function listedAccounts(entries: readonly unknown[], skipped: (what: ListedEntry) => void): UnleashServiceAccount[] {
+  return parseEntries(entries, listedAccountSchema, "account", skipped).map((account) => ({
+    ...account,
+    tokens: parseEntries(account.tokens ?? [], patSchema, "token", skipped),
+  }));
+}
 
 /** Unleash's error body; every field optional because proxies and older servers vary. */
 export const errorBodySchema = z.object({

@@ -44,6 +44,11 @@ export class EmulatorControl {
     await this.write("PUT", "/latency", { route, ms });
   }
 
+  /** Raw entries the service-account list carries after the real ones: an account without username, a malformed one. */
+  async setListExtras(serviceAccounts: unknown[]): Promise<void> {
+    await this.write("PUT", "/list-extras", { serviceAccounts });
+  }
+
   /** Move the emulator's clock forward, e.g. past a token's expiry. */
   async advanceClock(ms: number): Promise<void> {
     await this.write("POST", "/clock/advance", { ms });

@@ -30,6 +30,9 @@ export type Fault = z.infer<typeof faultSchema>;
 
 export const latencySchema = z.object({ route: z.string().min(1), ms: z.number().int().nonnegative() });
 
+/** Raw entries the service-account list carries after the real ones (e.g. `{id: 7, username: null}`). */
+export const listExtrasSchema = z.object({ serviceAccounts: z.array(z.unknown()) });
+
 export const clockAdvanceSchema = z.object({ ms: z.number().int().nonnegative() });
 
 export const callsResponseSchema = z.object({ calls: z.record(z.string(), z.number().int()) });

@@ -1,7 +1,7 @@
 // The emulator's own API under /_emulator: observation and fault injection for tests. Unleash has
 // no such prefix, so it can never collide with a real route. It needs no token (loopback only).
 import type { z } from "zod";
-import { clockAdvanceSchema, faultSchema, latencySchema } from "./control-schema.js";
+import { clockAdvanceSchema, faultSchema, latencySchema, listExtrasSchema } from "./control-schema.js";
 import type { Faults } from "./faults.js";
 import type { Reply } from "./http-io.js";
 import type { Store } from "./store.js";
@@ -30,6 +30,10 @@ const handlers: Record<string, ControlHandler> = {
   },
   "PUT /latency": (body, { faults }) =>
     withBody(latencySchema, body, ({ route, ms }) => faults.setLatency(route, ms)),
+  "PUT /list-extras": (body, { store }) =>
+    withBody(listExtrasSchema, body, ({ serviceAccounts }) => {
+      store.listExtras = serviceAccounts;
+    }),
   "POST /clock/advance": (body, { store }) => withBody(clockAdvanceSchema, body, ({ ms }) => store.clock.advance(ms)),
   "GET /state": (_body, { store }) => ({
     status: 200,

@@ -8,6 +8,12 @@ export type NewEvent = Omit<EventRecord, "id" | "createdAt">;
 
 /** Holds the state, hands out ids and saves after every change. */
 export class Store {
+  /**
+   * Raw entries appended to the service-account list, as an older or broken server might send them (an
+   * account without username, a malformed one): set through the control API, never persisted.
+   */
+  listExtras: unknown[] = [];
+
   constructor(
     private readonly current: State,
     private readonly persist: (state: State) => void,

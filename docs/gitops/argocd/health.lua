@@ -31,6 +31,14 @@ if obj.metadata.deletionTimestamp ~= nil then
   return hs
 end
 
+-- accounts.unleash.dev/paused: the operator writes nothing for it, on purpose.
+local paused = condition("Reconciling")
+if paused ~= nil and paused.status == "True" and paused.reason == "Paused" then
+  hs.status = "Suspended"
+  hs.message = describe(paused)
+  return hs
+end
+
 local ready = condition("Ready")
 if ready == nil then
   hs.status = "Progressing"

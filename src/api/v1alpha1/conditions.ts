@@ -18,6 +18,7 @@ export const ProgressingReasons = {
   RateLimited: "RateLimited",
   KubernetesError: "KubernetesError",
   InUse: "InUse",
+  Paused: "Paused",
 } as const;
 
 /** Ready=False, Stalled=True: needs a change by a person before it can progress. */

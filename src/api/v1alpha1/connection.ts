@@ -1,12 +1,18 @@
 import { z } from "zod";
 import { conditions, labelSelector, objectName, observedGeneration, secretKey } from "./common.js";
 
+const USERINFO_MESSAGE = "url must not carry credentials (user:password@): it is shown in kubectl and copied into every token's Secret; put the admin token in adminTokenSecretRef";
+// "[.]"-free and escape-free, so that the same text is a JavaScript regex and a CEL string literal.
+const USERINFO = "^https?://[^/?#]*@";
+
 const unleashUrl = z
   .string()
   .min(8)
   .max(2048)
   .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/)
-  .describe("Base URL of Unleash, e.g. https://unleash.example.com or https://example.com/unleash (a path prefix is kept).");
+  .refine((url) => !new RegExp(USERINFO).test(url), USERINFO_MESSAGE)
+  .describe("Base URL of Unleash, e.g. https://unleash.example.com or https://example.com/unleash (a path prefix is kept). No credentials in it.")
+  .meta({ "x-kubernetes-validations": [{ rule: `!self.matches('${USERINFO}')`, message: USERINFO_MESSAGE }] });
 
 function secretKeySelector(defaultKey: string, what: string, withNamespace: boolean) {
   const base = {

@@ -42,6 +42,8 @@ export interface ConnectionRegistryOptions {
   adminTokenTtlMs: number;
   unleashTimeoutMs: number;
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
+  /** An entry of a list answer did not parse and was skipped. */
+  onSkipped?: (entry: string, route: string) => void;
   fence: WriteFence;
   userAgent: string;
   /** Aborts every Unleash call in flight (the manager's stop deadline). */
@@ -104,6 +106,7 @@ export class ConnectionRegistry {
       timeoutMs: this.options.unleashTimeoutMs,
       ...(ca ? { ca } : {}),
       ...(this.options.onRequest ? { onRequest: this.options.onRequest } : {}),
+      ...(this.options.onSkipped ? { onSkipped: this.options.onSkipped } : {}),
       fence: this.options.fence,
       userAgent: this.options.userAgent,
       signal: this.options.signal,

@@ -17,7 +17,7 @@ export interface Claimant {
 }
 
 /** The other resource that owns, or has the first claim on, the account with this id and username; undefined when `self` may have it. */
-export function otherOwner(self: Claimant, claimants: readonly Claimant[], account: { id?: number; username: string }): Claimant | undefined {
+export function otherOwner(self: Claimant, claimants: readonly Claimant[], account: { id?: number; username?: string | undefined }): Claimant | undefined {
   const others = claimants.filter((claimant) => claimant.uid !== self.uid);
   if (account.id !== undefined) {
     const recorded = others.filter((other) => other.accountId === account.id);

@@ -9,6 +9,7 @@ import { resolveRootRole, type Snapshot, type SnapshotAccount } from "../../unle
 import type { ConnectionProtection } from "../connection/protection.js";
 import type { ConnectionRegistry, ResolvedConnection } from "../connection/registry.js";
 import { ABANDON_ANNOTATION, abandons } from "../shared/abandon.js";
+import { isPaused } from "../shared/pause.js";
 import { crashPoint } from "../shared/crash-points.js";
 import { StalledError } from "../shared/outcomes.js";
 import type { KindReconciler, ReconcileContext } from "../shared/reconcile.js";
@@ -54,6 +55,11 @@ export class ServiceAccountReconciler implements KindReconciler<ServiceAccountSp
 
   factsOf(resource: ServiceAccountResource): ServiceAccountFinalization | undefined {
     return resource.spec.success ? resource.spec.data : resource.finalization;
+  }
+
+  pausedBy(resource: ServiceAccountResource): string | undefined {
+    const ref = this.factsOf(resource)?.connectionRef;
+    return ref && isPaused(this.deps.connections.metadataOf(ref, resource.metadata.namespace ?? "")) ? `${ref.kind} ${ref.name}` : undefined;
   }
 
   /** Status never claims an account that is not this resource's. */

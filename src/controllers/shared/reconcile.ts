@@ -8,6 +8,7 @@ import type { ObjectKey, Reconciler, ReconcileRequest, ReconcileResult } from ".
 import type { Lister } from "../../runtime/lister.js";
 import { keyToString } from "../../runtime/object-key.js";
 import { ABANDON_ANNOTATION, abandons, withAbandonHint } from "./abandon.js";
+import { isPaused, PAUSE_ANNOTATION } from "./pause.js";
 import { isStaleWrite, outcomeForError } from "./outcomes.js";
 import { reportOutcome, specErrorMessage, type Reporter } from "./report.js";
 import { customResourceFinalizers, ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriters, type StatusBase, type StatusWriter } from "./status.js";
@@ -35,6 +36,8 @@ export interface KindReconciler<Spec, Status extends StatusBase, Facts, Lenient 
   finalize(context: ReconcileContext<Status> & { facts: Facts }): Promise<ReconcileResult | undefined>;
   /** Brings Unleash and the cluster in line with a valid spec and reports the outcome. */
   sync(context: ReconcileContext<Status> & { spec: Spec; resource: Resource<Spec, Status, Lenient> }): Promise<ReconcileResult>;
+  /** The connection whose pause annotation pauses this resource too, when it has one. */
+  pausedBy?(resource: Resource<Spec, Status, Lenient>): string | undefined;
   /** A Stalled resource is looked at again after this long, for what no event announces (e.g. a Secret it does not watch). */
   readonly recheckStalledAfterMs?: number;
   /** Status fields written with a failure (e.g. a count of failed attempts); the current status by default. */
@@ -78,6 +81,11 @@ export class ReconcileTemplate<Spec, Status extends StatusBase, Facts, Lenient =
     const reporter: Reporter = { kind: this.kind.kind, meta, events: this.deps.events, logger };
     const context: ReconcileContext<Status> = { meta, status, reporter, logger, signal };
     try {
+      const pause = isPaused(meta) ? `this ${this.kind.kind}` : this.kind.pausedBy?.(resource);
+      if (pause) {
+        await status.markReconciling("Paused", `paused by ${PAUSE_ANNOTATION}=true on ${pause}: the operator writes nothing for it until the annotation is removed`);
+        return {};
+      }
       if (meta.deletionTimestamp) return await this.#delete(context, resource);
       if (!resource.spec.success) return await this.#report(context, stalled("InvalidSpec", specErrorMessage(resource.spec.error.issues)));
       if (this.kind.finalizer) await ensureFinalizer(this.#finalizers(meta), meta, this.kind.finalizer);

@@ -112,6 +112,22 @@ export class StatusWriter<S extends StatusBase> {
     await this.#put(next);
   }
 
+  /** Reconciling=True with `reason` and `message`; Ready and Stalled stay as they are (a pause changes nothing they say). */
+  async markReconciling(reason: string, message: string): Promise<void> {
+    const { generation } = this.context.meta;
+    const before = this.#current.conditions?.find((c) => c.type === "Reconciling");
+    const reconciling = {
+      type: "Reconciling",
+      status: "True" as const,
+      reason,
+      message,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      lastTransitionTime: before?.status === "True" ? before.lastTransitionTime : this.context.now().toISOString(),
+    };
+    const others = (this.#current.conditions ?? []).filter((c) => c.type !== "Reconciling");
+    await this.#put({ ...this.#current, conditions: [...others, reconciling] });
+  }
+
   /** Changes fields without touching the conditions (e.g. a claim written before a create call). */
   async patch(fields: Partial<S>): Promise<void> {
     await this.#put({ ...this.#current, ...fields });

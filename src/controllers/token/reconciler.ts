@@ -8,6 +8,7 @@ import type { ReconcileResult } from "../../runtime/controller.js";
 import type { Lister } from "../../runtime/lister.js";
 import type { ConnectionRegistry, ResolvedConnection } from "../connection/registry.js";
 import { ABANDON_ANNOTATION, abandons } from "../shared/abandon.js";
+import { isPaused } from "../shared/pause.js";
 import { StalledError } from "../shared/outcomes.js";
 import type { KindReconciler, ReconcileContext } from "../shared/reconcile.js";
 import { reportOutcome } from "../shared/report.js";
@@ -49,6 +50,13 @@ export class TokenReconciler implements KindReconciler<ServiceAccountTokenSpec, 
 
   factsOf(resource: ServiceAccountTokenResource): ServiceAccountTokenFinalization | undefined {
     return resource.spec.success ? resource.spec.data : resource.finalization;
+  }
+
+  pausedBy(resource: ServiceAccountTokenResource): string | undefined {
+    const name = this.factsOf(resource)?.serviceAccountRef.name;
+    const account = name === undefined ? undefined : this.deps.serviceAccounts.get(`${resource.metadata.namespace ?? ""}/${name}`);
+    const ref = account?.spec.success ? account.spec.data.connectionRef : undefined;
+    return ref && isPaused(this.deps.connections.metadataOf(ref, resource.metadata.namespace ?? "")) ? `${ref.kind} ${ref.name}` : undefined;
   }
 
   /** Failures retried with backoff are counted in status, and when the last one happened. */

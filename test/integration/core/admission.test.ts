@@ -44,6 +44,19 @@ describe("admission refuses specs that would loop against Unleash", () => {
     expect(await refusal('secret: { annotations: { "a/b/c": "v" } }')).toContain("keys must be qualified names");
   });
 
+  it("a connection URL that carries credentials", async () => {
+    const error = await space
+      .apply(`apiVersion: accounts.unleash.dev/v1alpha1
+kind: UnleashConnection
+metadata: { name: with-password }
+spec: { url: "https://admin:secret@unleash.example.com", adminTokenSecretRef: { name: admin } }`)
+      .then(
+        () => "",
+        (err: unknown) => String(err),
+      );
+    expect(error).toContain("url must not carry credentials");
+  });
+
   it("accepts the same fields when they fit together", async () => {
     await space.apply(
       tokenYaml("fits", "app", "lifetime: 2m\nrenewBefore: 1m\nrotationGracePeriod: 30s\nsecret: { type: example.com/token, keys: { token: T, url: U }, labels: { team: a-b } }"),

@@ -172,6 +172,8 @@ describe("connection specs", () => {
     ["with a query", "https://example.com?x=1"],
     ["with a fragment", "https://example.com/#frag"],
     ["over 2048 characters", `https://${"a".repeat(2050)}.com`],
+    ["with credentials", "https://admin:secret@unleash.example.com"],
+    ["with a user name", "https://admin@unleash.example.com/unleash"],
   ])("reject a URL %s", (_, url) => {
     expect(unleashConnectionSpec.safeParse({ ...minimalConnection, url }).success).toBe(false);
   });

@@ -84,6 +84,11 @@ describe("loadConfig", () => {
     expect(loadConfig(["--leader-election-namespace", "ops"], { POD_NAMESPACE: "operators" }).leaderElectionNamespace).toBe("ops");
   });
 
+  it("accepts the IPv6 forms the health server listens on", () => {
+    const config = loadConfig(["--metrics-bind-address", "[::]:8080", "--health-probe-bind-address", "[::1]:8081"], {});
+    expect([config.metricsBindAddress, config.healthProbeBindAddress]).toEqual(["[::]:8080", "[::1]:8081"]);
+  });
+
   it("disables an endpoint with the address 0", () => {
     const config = loadConfig(["--metrics-bind-address", "0", "--health-probe-bind-address", "0"], {});
     expect(config.metricsBindAddress).toBeUndefined();

@@ -114,6 +114,29 @@ describe("UnleashClient requests", () => {
     expect(JSON.stringify(list)).not.toContain(PAT_SECRET);
   });
 
+  it("skips a malformed entry, and an account without username, instead of failing the whole list", async () => {
+    server.handle((_request, response) =>
+      reply(response, 200, {
+        serviceAccounts: [
+          { id: "ten", username: "broken" },
+          { id: 11, username: null, tokens: [] },
+          { id: 12, username: "bot", tokens: [tokenBody(31), { id: "x" }] },
+        ],
+        rootRoles: [{ id: 1, type: "root", name: "Admin" }, { id: "2" }],
+      }),
+    );
+    const skipped: string[] = [];
+    const client = new UnleashClient({ baseUrl: server.origin, getAdminToken: async () => "t", onSkipped: (what) => skipped.push(what) });
+    const list = await client.listServiceAccounts();
+    expect(list.serviceAccounts.map((a) => [a.id, a.username, a.tokens.map((t) => t.id)])).toEqual([
+      [11, undefined, []],
+      [12, "bot", [31]],
+    ]);
+    expect(list.rootRoles.map((r) => r.name)).toEqual(["Admin"]);
+    expect(skipped.sort()).toEqual(["account", "role", "token"]);
+    await client.close();
+  });
+
   it("updates an account that is gone as not found", async () => {
     server.handle((_request, response) => reply(response, 404, { name: "NotFoundError", message: "No user found" }));
     await expect(clientFor(server.origin).updateServiceAccount(99, { name: "x", rootRole: 1 })).rejects.toBeInstanceOf(UnleashNotFoundError);

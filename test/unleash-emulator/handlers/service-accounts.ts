@@ -32,7 +32,7 @@ const list = route({
   handler: ({ store }) => ({
     status: 200,
     body: {
-      serviceAccounts: store.activeServiceAccounts().map((account) => view(store, account)),
+      serviceAccounts: [...store.activeServiceAccounts().map((account) => view(store, account)), ...store.listExtras],
       rootRoles: rootRoles().map(roleView),
     },
   }),

@@ -117,3 +117,44 @@ describe("ServiceAccountToken reconciler", () => {
     expect(world.kube.exists("ServiceAccountToken", "t")).toBe(false);
   });
 });
+
+describe("pause (accounts.unleash.dev/paused)", () => {
+  const PAUSED = { annotations: { "accounts.unleash.dev/paused": "true" }, uid: uidOf("ServiceAccountToken", "t") };
+
+  it("writes nothing for a paused token past its renewal, says so, and rotates once unpaused", async () => {
+    const world = await withAccount();
+    world.kube.add("ServiceAccountToken", "t", { serviceAccountRef: { name: "app" }, lifetime: "2m", rotationGracePeriod: "30s" });
+    await world.reconcileToken("t");
+    const first = token(world)?.status.tokenId;
+    const status = token(world)?.status ?? {};
+    world.kube.add("ServiceAccountToken", "t", { serviceAccountRef: { name: "app" }, lifetime: "2m", rotationGracePeriod: "30s" }, PAUSED);
+    await world.kube.resources.patchStatus("ServiceAccountToken", { name: "t", uid: PAUSED.uid }, {}, status);
+    world.clock.advance(100_000);
+    world.resetWrites();
+    await world.reconcileToken("t");
+    expect(world.writes.unleash).toEqual([]);
+    expect(world.writes.secrets).toEqual([]);
+    const conditions = token(world)?.status.conditions ?? [];
+    expect(conditions.find((c) => c.type === "Reconciling")).toMatchObject({ status: "True", reason: "Paused" });
+    expect(conditions.find((c) => c.type === "Ready")).toMatchObject({ status: "True", reason: "Ready" });
+
+    world.kube.add("ServiceAccountToken", "t", { serviceAccountRef: { name: "app" }, lifetime: "2m", rotationGracePeriod: "30s" }, { uid: PAUSED.uid });
+    await world.kube.resources.patchStatus("ServiceAccountToken", { name: "t", uid: PAUSED.uid }, {}, status);
+    await world.reconcileToken("t");
+    expect(token(world)?.status.tokenId).not.toBe(first);
+  });
+
+  it("pauses everything that uses a paused connection, deletion included", async () => {
+    const world = await withAccount();
+    world.kube.add("ServiceAccountToken", "t", { serviceAccountRef: { name: "app" } });
+    await world.reconcileToken("t");
+    world.connection.source.meta = { ...world.connection.source.meta, annotations: { "accounts.unleash.dev/paused": "true" } };
+    world.kube.markDeleted("ServiceAccountToken", "t");
+    world.resetWrites();
+    await world.reconcileToken("t");
+    await world.reconcileAccount("app");
+    expect(world.writes.unleash).toEqual([]);
+    expect(world.kube.exists("ServiceAccountToken", "t")).toBe(true);
+    expect(token(world)?.status.conditions?.find((c) => c.type === "Reconciling")?.message).toContain("UnleashConnection unleash");
+  });
+});
