@@ -130,15 +130,16 @@ export function errorFromTransport(
   const detail = redactSecrets(causeMessage(cause), knownSecrets);
   const init = { route, causeCode };
   if (isTimeout(causeCode)) {
-    return new UnleashTransientError({ ...init, message: `Unleash did not answer ${route} within ${timeoutMs} ms (${causeCode})` });
+    return new UnleashTransientError({ ...init, transport: "timeout", message: `Unleash did not answer ${route} within ${timeoutMs} ms (${causeCode})` });
   }
   if (causeCode !== undefined && TLS_CODE.test(causeCode)) {
     return new UnleashTransientError({
       ...init,
+      transport: "tls",
       message: `TLS certificate verification failed for ${route} (${causeCode}: ${detail}); set the CA bundle or fix the server certificate`,
     });
   }
-  return new UnleashTransientError({ ...init, message: `Unleash is unreachable on ${route} (${causeCode ?? "unknown"}: ${detail})` });
+  return new UnleashTransientError({ ...init, transport: "unreachable", message: `Unleash is unreachable on ${route} (${causeCode ?? "unknown"}: ${detail})` });
 }
 
 function isTimeout(code: string | undefined): boolean {

@@ -91,12 +91,17 @@ export class UnleashTransientError extends UnleashError {
   override name = "UnleashTransientError";
   /** Low-level cause such as ECONNREFUSED, ENOTFOUND, UND_ERR_CONNECT_TIMEOUT or ETIMEDOUT. */
   readonly causeCode: string | undefined;
+  /** How the transport failed, classified once where the failure is seen; "tls" means the certificate is not trusted. */
+  readonly transport: TransportFailure | undefined;
 
-  constructor(init: UnleashErrorInit & { causeCode?: string | undefined }) {
+  constructor(init: UnleashErrorInit & { causeCode?: string | undefined; transport?: TransportFailure }) {
     super(init);
     this.causeCode = init.causeCode;
+    this.transport = init.transport;
   }
 }
+
+export type TransportFailure = "timeout" | "tls" | "unreachable";
 
 /**
  * A successful status with a body that is not what the contract promises (not JSON, or the

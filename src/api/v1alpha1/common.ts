@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DURATION_PATTERN } from "./duration.js";
 
 export const GROUP = "accounts.unleash.dev";
 export const VERSION = "v1alpha1";
@@ -26,7 +27,7 @@ export const secretKey = z
 export const duration = z
   .string()
   .max(32)
-  .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/);
+  .regex(DURATION_PATTERN);
 
 export const conditionStatus = z.enum(["True", "False", "Unknown"]);
 

@@ -21,10 +21,6 @@ export class StalledError extends Error {
   }
 }
 
-export function isCertificateError(err: UnleashTransientError): boolean {
-  return /certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(`${err.causeCode ?? ""} ${err.message}`);
-}
-
 /**
  * Failures that are no news for the resource's status: a write computed from a stale view (409; the
  * reconcile starts again from fresh state), or a write refused because this replica lost its lease
@@ -47,7 +43,7 @@ export function outcomeForError(err: unknown): { outcome: Outcome; retry: boolea
       retry: false,
     };
   }
-  if (err instanceof UnleashTransientError && isCertificateError(err)) {
+  if (err instanceof UnleashTransientError && err.transport === "tls") {
     return { outcome: stalled("CertificateInvalid", `TLS certificate of Unleash not trusted: ${err.message}; set spec.caSecretRef on the connection`), retry: false };
   }
   if (err instanceof UnleashTooManyTokensError) {

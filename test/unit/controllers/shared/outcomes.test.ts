@@ -41,7 +41,7 @@ describe("outcomeForError", () => {
   it.each(["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "ERR_TLS_CERT_ALTNAME_INVALID", "CERT_HAS_EXPIRED"])(
     "TLS failure %s: CertificateInvalid, stalled, pointing at caSecretRef",
     (causeCode) => {
-      const err = new UnleashTransientError({ route, causeCode, message: `TLS certificate verification failed for ${route} (${causeCode})` });
+      const err = new UnleashTransientError({ route, causeCode, transport: "tls", message: `TLS certificate verification failed for ${route} (${causeCode})` });
       const { outcome, retry } = outcomeForError(err);
       expect(outcome).toMatchObject({ state: "Stalled", reason: "CertificateInvalid" });
       expect(outcome.message).toMatch(/certificate/i);
