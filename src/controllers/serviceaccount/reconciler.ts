@@ -12,9 +12,7 @@ import { ABANDON_ANNOTATION, abandons } from "../shared/abandon.js";
 import { isPaused } from "../shared/pause.js";
 import { crashPoint } from "../shared/crash-points.js";
 import { StalledError } from "../shared/outcomes.js";
-import type { KindReconciler, ReconcileContext } from "../shared/reconcile.js";
-import { RepairBudget } from "../shared/repair-budget.js";
-import { FINALIZER } from "../shared/status.js";
+import { CleaningUpKind, type KindReconciler, type ReconcileContext } from "../shared/reconcile.js";
 import { parseTokenDescription } from "../token/description.js";
 import { matchAccount } from "./account-match.js";
 import { checkAdoption, takenBy } from "./adoption.js";
@@ -42,19 +40,14 @@ interface Account extends ReconcileContext<ServiceAccountStatus> {
 }
 
 /** Keeps one Unleash service account per ServiceAccount resource, with the declared name and root role. */
-export class ServiceAccountReconciler implements KindReconciler<ServiceAccountSpec, ServiceAccountStatus, ServiceAccountFinalization> {
+export class ServiceAccountReconciler
+  extends CleaningUpKind<ServiceAccountSpec, ServiceAccountStatus, ServiceAccountFinalization>
+  implements KindReconciler<ServiceAccountSpec, ServiceAccountStatus, ServiceAccountFinalization>
+{
   readonly kind = KIND;
-  readonly finalizer = FINALIZER;
-  readonly #repairs = new RepairBudget();
 
-  constructor(private readonly deps: ServiceAccountReconcilerDeps) {}
-
-  get lister(): Lister<ServiceAccountResource> {
-    return this.deps.lister;
-  }
-
-  factsOf(resource: ServiceAccountResource): ServiceAccountFinalization | undefined {
-    return resource.spec.success ? resource.spec.data : resource.finalization;
+  constructor(private readonly deps: ServiceAccountReconcilerDeps) {
+    super(deps.lister);
   }
 
   pausedBy(resource: ServiceAccountResource): string | undefined {
@@ -142,9 +135,9 @@ export class ServiceAccountReconciler implements KindReconciler<ServiceAccountSp
     // A write undone again and again means another writer: stop before the two flip the account back and forth for ever.
     const { uid, generation, annotations } = context.meta;
     const now = this.deps.now().getTime();
-    const verdict = this.#repairs.check(uid, { generation, annotations }, now);
+    const verdict = this.repairs.check(uid, { generation, annotations }, now);
     if (!verdict.allowed) throw new StalledError(verdict.outcome);
-    this.#repairs.record(uid, { generation, annotations }, "set the account's display name and root role back to the declared values", now);
+    this.repairs.record(uid, { generation, annotations }, "set the account's display name and root role back to the declared values", now);
     const updated = await connection.client.updateServiceAccount(account.id, { name: context.displayName, rootRole: roleId });
     connection.snapshots.recordAccount({ ...updated, tokens: [...account.tokens] });
     this.#event(context, "Normal", "Updated", `Updated Unleash service account ${account.username}: display name and root role set to the declared values`);
@@ -164,7 +157,7 @@ export class ServiceAccountReconciler implements KindReconciler<ServiceAccountSp
       const owner = match.kind === "ours" ? otherOwner(this.#claimant(account), claimantsOf(this.deps.claims, connection.target), match.account) : undefined;
       if (match.kind === "ours" && !owner) await this.#release(account, facts, connection, match.account);
     }
-    this.#repairs.forget(context.meta.uid);
+    this.repairs.forget(context.meta.uid);
     return undefined;
   }
 

@@ -11,7 +11,8 @@ import { ABANDON_ANNOTATION, abandons, withAbandonHint } from "./abandon.js";
 import { isPaused, PAUSE_ANNOTATION } from "./pause.js";
 import { isStaleWrite, outcomeForError } from "./outcomes.js";
 import { reportOutcome, specErrorMessage, type Reporter } from "./report.js";
-import { customResourceFinalizers, ensureFinalizer, hasFinalizer, removeFinalizer, StatusWriters, type StatusBase, type StatusWriter } from "./status.js";
+import { RepairBudget } from "./repair-budget.js";
+import { customResourceFinalizers, ensureFinalizer, FINALIZER, hasFinalizer, removeFinalizer, StatusWriters, type StatusBase, type StatusWriter } from "./status.js";
 
 /** What every step of one reconcile of a resource gets. */
 export interface ReconcileContext<Status extends StatusBase> {
@@ -42,6 +43,21 @@ export interface KindReconciler<Spec, Status extends StatusBase, Facts, Lenient 
   readonly recheckStalledAfterMs?: number;
   /** Status fields written with a failure (e.g. a count of failed attempts); the current status by default. */
   failureFields?(current: Status, outcome: Outcome, retry: boolean): Omit<Status, "conditions" | "observedGeneration">;
+}
+
+/**
+ * What the kinds that clean Unleash up share: the operator's finalizer, a repair budget, and the facts
+ * of deletion taken from the spec, or from its lenient reading when it no longer parses.
+ */
+export abstract class CleaningUpKind<Spec extends Facts, Status extends StatusBase, Facts> {
+  readonly finalizer = FINALIZER;
+  protected readonly repairs = new RepairBudget();
+
+  constructor(readonly lister: Lister<Resource<Spec, Status, Facts>>) {}
+
+  factsOf(resource: Resource<Spec, Status, Facts>): Facts | undefined {
+    return resource.spec.success ? resource.spec.data : resource.finalization;
+  }
 }
 
 export interface TemplateDeps {

@@ -10,10 +10,8 @@ import type { ConnectionRegistry, ResolvedConnection } from "../connection/regis
 import { ABANDON_ANNOTATION, abandons } from "../shared/abandon.js";
 import { isPaused } from "../shared/pause.js";
 import { StalledError } from "../shared/outcomes.js";
-import type { KindReconciler, ReconcileContext } from "../shared/reconcile.js";
+import { CleaningUpKind, type KindReconciler, type ReconcileContext } from "../shared/reconcile.js";
 import { reportOutcome } from "../shared/report.js";
-import { RepairBudget } from "../shared/repair-budget.js";
-import { FINALIZER } from "../shared/status.js";
 import { tokenAccount, type TokenAccountDeps } from "./account.js";
 import { recordedTokenIds, ROTATE_ANNOTATION, TOKEN_KIND, UNLEASH_TOKEN_LIMIT, type TokenContext } from "./context.js";
 import { parseTokenDescription } from "./description.js";
@@ -37,19 +35,14 @@ export interface TokenReconcilerDeps extends TokenAccountDeps, TokenSecretsDeps 
 }
 
 /** Keeps one valid token per ServiceAccountToken resource in its Secret, rotating and repairing it. */
-export class TokenReconciler implements KindReconciler<ServiceAccountTokenSpec, ServiceAccountTokenStatus, ServiceAccountTokenFinalization> {
+export class TokenReconciler
+  extends CleaningUpKind<ServiceAccountTokenSpec, ServiceAccountTokenStatus, ServiceAccountTokenFinalization>
+  implements KindReconciler<ServiceAccountTokenSpec, ServiceAccountTokenStatus, ServiceAccountTokenFinalization>
+{
   readonly kind = TOKEN_KIND;
-  readonly finalizer = FINALIZER;
-  readonly #repairs = new RepairBudget();
 
-  constructor(private readonly deps: TokenReconcilerDeps) {}
-
-  get lister(): Lister<ServiceAccountTokenResource> {
-    return this.deps.lister;
-  }
-
-  factsOf(resource: ServiceAccountTokenResource): ServiceAccountTokenFinalization | undefined {
-    return resource.spec.success ? resource.spec.data : resource.finalization;
+  constructor(private readonly deps: TokenReconcilerDeps) {
+    super(deps.lister);
   }
 
   pausedBy(resource: ServiceAccountTokenResource): string | undefined {
@@ -84,14 +77,14 @@ export class TokenReconciler implements KindReconciler<ServiceAccountTokenSpec, 
     const { uid, generation, annotations } = context.meta;
     const now = this.deps.now().getTime();
     if (repair) {
-      const verdict = this.#repairs.check(uid, { generation, annotations }, now);
+      const verdict = this.repairs.check(uid, { generation, annotations }, now);
       if (!verdict.allowed) {
         await reportOutcome(context.reporter, context.status, verdict.outcome);
         return { requeueAfterMs: verdict.retryAfterMs };
       }
     }
     const execution = await executePlan({ ...this.deps, logger: context.logger, context, connection, accountId, plan, secret: observed.secret });
-    if (repair) this.#repairs.record(uid, { generation, annotations }, `re-issue the token (${repair})`, now);
+    if (repair) this.repairs.record(uid, { generation, annotations }, `re-issue the token (${repair})`, now);
     await deleteStaleSecrets(this.deps, context, execution);
     await reportToken(context, plan, execution);
     return { requeueAfterMs: nextWake(plan, execution, this.deps.now().getTime()) };
@@ -133,7 +126,7 @@ export class TokenReconciler implements KindReconciler<ServiceAccountTokenSpec, 
       this.deps.events.record(TOKEN_KIND, base.meta, "Normal", "Released", message);
     }
     await deleteOwnedSecrets(this.deps, { meta: base.meta, namespace }, secretNameOf(base.meta, facts));
-    this.#repairs.forget(base.meta.uid);
+    this.repairs.forget(base.meta.uid);
     return undefined;
   }
 
