@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { AgentOptions, RequestOptions } from "node:https";
 import { HttpMethod, KubeConfig, type RequestContext } from "@kubernetes/client-node";
-import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
+import { fenceInterceptor, OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import { NoClusterConfiguredError } from "./no-cluster.js";
 import { Agent } from "undici";
 
@@ -44,15 +44,15 @@ export class PooledKubeConfig extends KubeConfig {
   }
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const pooled = context.getDispatcher() === undefined ? undefined : await this.#pooled();
+    if (pooled) context.setDispatcher(pooled);
+    // For clients that do not use the pooled dispatcher (a proxy): the pooled one checks again at dispatch.
     const method = context.getHttpMethod();
     if (method !== HttpMethod.GET && method !== HttpMethod.HEAD) {
       const path = new URL(context.getUrl()).pathname;
       if (!LEASES.test(path)) this.#fence.assertCanWrite(`${method} ${path}`);
     }
-    await super.applySecurityAuthentication(context);
-    if (context.getDispatcher() === undefined) return;
-    const pooled = await this.#pooled();
-    if (pooled) context.setDispatcher(pooled);
   }
 
   #pooled(): Promise<Dispatcher | undefined> {
@@ -72,7 +72,8 @@ export class PooledKubeConfig extends KubeConfig {
     await this.applyToHTTPSOptions(tls);
     const options = this.createDispatcherOptions(this.getCurrentCluster(), tls);
     if (options.type !== "agent") return undefined;
-    return new Agent({ connect: options.connect, headersTimeout: HEADERS_TIMEOUT_MS, h2Options: { pingInterval: H2_PING_INTERVAL_MS } });
+    const agent = new Agent({ connect: options.connect, headersTimeout: HEADERS_TIMEOUT_MS, h2Options: { pingInterval: H2_PING_INTERVAL_MS } });
+    return agent.compose(fenceInterceptor({ assertCanWrite: (what) => this.#fence.assertCanWrite(what) }, (path) => LEASES.test(new URL(path, "https://api").pathname)));
   }
 }
 

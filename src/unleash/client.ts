@@ -1,9 +1,9 @@
-import { Pool } from "undici";
+import { type Dispatcher, Pool } from "undici";
 import type { z } from "zod";
 import { errorFromResponse, errorFromTransport } from "./error-mapping.js";
 import { UnleashNotFoundError, UnleashProtocolError } from "./errors.js";
 import { redactSecrets } from "../logging/scrub.js";
-import { OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
+import { FencedError, fenceInterceptor, OPEN_FENCE, type WriteFence } from "../runtime/fence.js";
 import {
   createdPatSchema,
   listedAccounts,
@@ -73,6 +73,7 @@ const DEFAULT_CONNECTIONS = 10;
 /** Client of the Unleash Admin API for service accounts and their tokens. */
 export class UnleashClient {
   private readonly pool: Pool;
+  private readonly dispatcher: Dispatcher;
   private readonly pathPrefix: string;
   private readonly timeoutMs: number;
   private readonly getAdminToken: () => Promise<string>;
@@ -100,6 +101,8 @@ export class UnleashClient {
       bodyTimeout: this.timeoutMs,
       ...(options.ca === undefined ? {} : { connect: { ca: options.ca } }),
     });
+    // Writes are fenced at dispatch, the last moment before the request is queued on a connection.
+    this.dispatcher = this.pool.compose(fenceInterceptor(this.fence));
   }
 
   /** Every account with its tokens (no secrets) and the root roles, in one call when the server allows. */
@@ -163,14 +166,14 @@ export class UnleashClient {
   /** One HTTP round trip; throws a typed error for anything but a 2xx. */
   private async exchange(endpoint: Endpoint, params: Record<string, number>, body: unknown): Promise<Answer> {
     const route = routeOf(endpoint);
-    if (endpoint.method !== "GET") this.fence.assertCanWrite(route);
     // Trimmed because Secrets created with `echo` end in a newline, which no header may carry.
     const adminToken = (await this.getAdminToken()).trim();
     const started = performance.now();
     let outcome: number | "error" = "error";
     try {
       const answer = await this.roundTrip(endpoint, params, body, adminToken).catch((cause: unknown) => {
-        throw errorFromTransport(route, cause, this.timeoutMs, [adminToken]);
+        // A write refused for a lost lease is no transport failure: it stays what it is.
+        throw cause instanceof FencedError ? cause : errorFromTransport(route, cause, this.timeoutMs, [adminToken]);
       });
       outcome = answer.status;
       if (answer.status < 200 || answer.status > 299) {
@@ -190,7 +193,7 @@ export class UnleashClient {
   ): Promise<Answer & { retryAfter: string | undefined }> {
     const headers: Record<string, string> = { authorization: adminToken, accept: "application/json", ...(this.userAgent ? { "user-agent": this.userAgent } : {}) };
     if (body !== undefined) headers["content-type"] = "application/json";
-    const response = await this.pool.request({
+    const response = await this.dispatcher.request({
       method: endpoint.method,
       path: this.pathPrefix + fillTemplate(endpoint.template, params),
       headers,

@@ -101,6 +101,7 @@ describe("a leader paused past its lease", () => {
       pause_s: PAUSE_MS / 1000,
       old_leader_exit_after_resume_s: exitedS,
       old_leader_kube_writes_after_resume: kubeWrites.reduce((sum, [, n]) => sum + n, 0),
+      old_leader_kube_write_routes: kubeWrites.map(([route]) => route).join(",") || "none",
       old_leader_unleash_writes_after_resume: unleashWrites.length,
       all_ready_after_resume_s: readyS,
       leaked_or_duplicated: problems.length,
