@@ -78,7 +78,7 @@ export function createOperator(options: OperatorOptions): Manager {
     a.spec.success ? connectionIdOf(a.spec.data.connectionRef, a.metadata.namespace ?? "") : undefined,
   );
   const dependents = (id: string) => accountsByConnection.keys(id).map((key) => `ServiceAccount ${key}`);
-  const protection = new ConnectionProtection({ resources, secrets: secretClient, listers: cache, dependents, connections: () => allConnections(cache), watchedNamespaces: options.namespaces });
+  const protection = new ConnectionProtection({ resources, secrets: secretClient, dependents, connections: () => allConnections(cache), watchedNamespaces: options.namespaces });
   const shared = { ...cache, registry, protection, resources, events, now, clusterName: options.clusterName };
 
   setupConnectionControllers(manager, { ...shared, dependents });

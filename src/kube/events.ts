@@ -64,11 +64,6 @@ export class EventRecorder implements EventSink {
     this.#drain();
   }
 
-  /** Resolves once every queued event was sent or given up (for tests and shutdown). */
-  async flush(): Promise<void> {
-    while (this.#pending.length > 0 || this.#senders > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-
   #drain(): void {
     while (this.#senders < SENDERS && this.#pending.length > 0) {
       const send = this.#pending.shift();

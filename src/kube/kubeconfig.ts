@@ -46,14 +46,19 @@ export class PooledKubeConfig extends KubeConfig {
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     const pooled = context.getDispatcher() === undefined ? undefined : await this.#pooled();
-    if (pooled) context.setDispatcher(pooled);
-    // For clients that do not use the pooled dispatcher (a proxy): the pooled one checks again at dispatch.
+    if (pooled) {
+      // The pooled dispatcher checks the fence itself, at dispatch.
+      context.setDispatcher(pooled);
+      return;
+    }
+    // Clients that keep their own dispatcher (a proxy) are checked here, as late as this hook gets.
     const method = context.getHttpMethod();
     if (method !== HttpMethod.GET && method !== HttpMethod.HEAD) {
       const path = new URL(context.getUrl()).pathname;
       if (!LEASES.test(path)) this.#fence.assertCanWrite(`${method} ${path}`);
     }
   }
+
 
   #pooled(): Promise<Dispatcher | undefined> {
     const now = Date.now();

@@ -3,7 +3,6 @@ import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import type { KindName } from "../../api/v1alpha1/resources.js";
 import type { CustomResourceClient } from "../../kube/custom-resources.js";
 import type { SecretClient } from "../../kube/secrets.js";
-import type { Listers } from "../shared/listers.js";
 import { customResourceFinalizers, ensureFinalizer, removeFinalizer, type FinalizerPatcher } from "../shared/status.js";
 import type { SecretKeyRef } from "./admin-token.js";
 
@@ -47,7 +46,6 @@ export interface ProtectedConnection {
 export interface ProtectionDeps {
   resources: Pick<CustomResourceClient, "setFinalizers">;
   secrets: Pick<SecretClient, "get" | "setFinalizers">;
-  listers: Pick<Listers, "clusterConnections" | "connections">;
   /** The resources that use the connection with this id. */
   dependents(connectionId: string): string[];
   /** Every connection in the caches. */

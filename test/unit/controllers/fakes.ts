@@ -22,6 +22,10 @@ import type { Lister } from "../../../src/runtime/lister.js";
 import { UnleashConflictError, UnleashTooManyTokensError } from "../../../src/unleash/errors.js";
 import type { CreatedToken, UnleashServiceAccount } from "../../../src/unleash/schemas.js";
 import { AccountSnapshotCache } from "../../../src/unleash/snapshot.js";
+import { ReconcileTemplate } from "../../../src/controllers/shared/reconcile.js";
+import { ServiceAccountReconciler } from "../../../src/controllers/serviceaccount/reconciler.js";
+import { TokenReconciler } from "../../../src/controllers/token/reconciler.js";
+import type { ReconcileResult } from "../../../src/runtime/controller.js";
 
 export const logger = pino({ level: "silent" });
 export const NAMESPACE = "team-a";
@@ -249,10 +253,6 @@ export function recordingEvents(writes: Writes): EventSink {
   return { record: (_kind, meta, type, reason) => void writes.events.push(`${meta.name} ${type} ${reason}`) };
 }
 
-import { ReconcileTemplate } from "../../../src/controllers/shared/reconcile.js";
-import { ServiceAccountReconciler } from "../../../src/controllers/serviceaccount/reconciler.js";
-import { TokenReconciler } from "../../../src/controllers/token/reconciler.js";
-import type { ReconcileResult } from "../../../src/runtime/controller.js";
 
 /** Both reconcilers over the fakes: what a test drives, and every write they made. */
 export interface FakeWorld {
