@@ -7,8 +7,12 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# KUBERNETES_VERSION from the environment wins over the pin, so a second version (the
+# oldest supported one, see `npm run test:compat`) builds and caches beside the first.
+wanted_kubernetes="${KUBERNETES_VERSION:-}"
 # shellcheck source=hack/versions.env
 source "$here/versions.env"
+KUBERNETES_VERSION="${wanted_kubernetes:-$KUBERNETES_VERSION}"
 
 cache_root="${UNLEASH_OPERATOR_CACHE:-$HOME/.cache/unleash-accounts-operator}"
 bin_dir="$cache_root/bin/k8s-${KUBERNETES_VERSION}_etcd-${ETCD_VERSION}"

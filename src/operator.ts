@@ -83,6 +83,12 @@ export function createOperator(options: OperatorOptions): Manager {
 
   setupConnectionControllers(manager, { ...shared, dependents });
   const accounts = setupServiceAccountController(manager, { ...shared, accountsByConnection });
-  setupTokenController(manager, { ...shared, secretClient, workloads: new WorkloadRestarter(kubeConfig), enqueueServiceAccount: (key) => accounts.enqueue(key) });
+  setupTokenController(manager, {
+    ...shared,
+    secretClient,
+    workloads: new WorkloadRestarter(kubeConfig),
+    enqueueServiceAccount: (key) => accounts.enqueue(key),
+    onIssued: (reason) => metrics.tokenRotations.inc({ reason }),
+  });
   return manager;
 }

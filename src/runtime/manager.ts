@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { Controller, type Reconciler } from "./controller.js";
 import type { Metrics } from "./metrics.js";
+import { ResourceGauges } from "./resource-metrics.js";
 import { WorkQueue } from "./workqueue.js";
 
 /** An informer (or several presented as one) as the manager runs it. */
@@ -31,8 +32,14 @@ export class Manager {
   readonly #onStop: Array<() => Promise<void>> = [];
   readonly #abort = new AbortController();
   #resyncTimer: NodeJS.Timeout | undefined;
+  #running = false;
+  /** Per-resource gauges; exported only while the controllers run, i.e. while this replica leads. */
+  readonly resourceGauges: ResourceGauges;
 
-  constructor(private readonly options: ManagerOptions) {}
+  constructor(private readonly options: ManagerOptions) {
+    this.resourceGauges = new ResourceGauges(options.metrics.registry, () => this.#running);
+    options.metrics.leading(() => this.#running);
+  }
 
   addSource<S extends Source>(source: S): S {
     this.#sources.push(source);
@@ -61,6 +68,7 @@ export class Manager {
     for (const source of this.#sources) source.start();
     await Promise.all(this.#sources.map((source) => source.whenSynced()));
     for (const controller of this.#controllers) controller.start(this.options.maxConcurrentReconciles);
+    this.#running = true;
     this.#resyncTimer = setInterval(() => this.#resync(), this.options.resyncPeriodMs);
     this.#resyncTimer.unref();
   }
@@ -76,6 +84,7 @@ export class Manager {
   }
 
   async stop(deadlineMs: number): Promise<void> {
+    this.#running = false;
     clearInterval(this.#resyncTimer);
     const deadline = setTimeout(() => this.#abort.abort(new Error("the operator is stopping")), deadlineMs);
     await Promise.all(this.#controllers.map((controller) => controller.stop(deadlineMs)));

@@ -107,6 +107,27 @@ export function createMetrics() {
     };
   }
 
+  const tokenRotations = new Counter({
+    name: "unleash_token_rotations_total",
+    help: "Tokens issued, by why: Initial, Renewal, LifetimeChanged, RotationRequested, SecretRenamed, or a repair (SecretMissing, SecretEdited, TokenRevoked, TokenExpired)",
+    labelNames: ["reason"] as const,
+    registers,
+  });
+
+  let isLeading = () => false;
+  new Gauge({
+    name: "unleash_operator_leader",
+    help: "1 on the replica whose controllers run (it holds the lease, or leader election is off), 0 on a standby",
+    registers,
+    collect() {
+      this.set(isLeading() ? 1 : 0);
+    },
+  });
+  /** What `unleash_operator_leader` reports at every scrape (the manager's running state). */
+  function leading(running: () => boolean): void {
+    isLeading = running;
+  }
+
   function forInformer(resource: string): InformerMetrics {
     informerRelists.inc({ resource }, 0);
     return {
@@ -123,6 +144,8 @@ export function createMetrics() {
     unleashRequests,
     unleashRequestDuration,
     unleashSkippedEntries,
+    tokenRotations,
+    leading,
     forController,
     forWorkQueue: workqueue.forWorkQueue,
     forInformer,

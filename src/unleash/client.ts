@@ -11,6 +11,12 @@ import {
   ROOT_ROLE_TYPES,
   roleSchema,
   type ListedEntry,
+  projectAccessResponseSchema,
+  projectSchema,
+  projectsResponseSchema,
+  projectUserSchema,
+  type ProjectUser,
+  type UnleashProject,
   rolesResponseSchema,
   serviceAccountSchema,
   serviceAccountsSchema,
@@ -42,12 +48,20 @@ export interface UnleashClientOptions {
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
 }
 
+/** Who holds which roles in one project, and the project roles it offers. */
+export interface ProjectAccess {
+  roles: UnleashRole[];
+  users: ProjectUser[];
+}
+
 export interface ServiceAccountList {
   serviceAccounts: UnleashServiceAccount[];
   rootRoles: UnleashRole[];
 }
 
 type Method = "GET" | "POST" | "PUT" | "DELETE";
+/** Path parameters: ids are integers, project ids are strings (encoded into the path). */
+type Params = Record<string, number | string>;
 
 interface Endpoint {
   method: Method;
@@ -61,6 +75,11 @@ const DELETE_ACCOUNT: Endpoint = { method: "DELETE", template: "/api/admin/servi
 const CREATE_TOKEN: Endpoint = { method: "POST", template: "/api/admin/service-account/{id}/token" };
 const DELETE_TOKEN: Endpoint = { method: "DELETE", template: "/api/admin/service-account/{id}/token/{tokenId}" };
 const ROLES: Endpoint = { method: "GET", template: "/api/admin/roles" };
+const PROJECTS: Endpoint = { method: "GET", template: "/api/admin/projects" };
+const PROJECT_ACCESS: Endpoint = { method: "GET", template: "/api/admin/projects/{projectId}/access" };
+const ADD_PROJECT_ACCESS: Endpoint = { method: "POST", template: "/api/admin/projects/{projectId}/access" };
+const SET_PROJECT_ROLES: Endpoint = { method: "PUT", template: "/api/admin/projects/{projectId}/users/{userId}/roles" };
+const REMOVE_PROJECT_ACCESS: Endpoint = { method: "DELETE", template: "/api/admin/projects/{projectId}/users/{userId}/roles" };
 
 interface Answer {
   status: number;
@@ -143,6 +162,33 @@ export class UnleashClient {
     await ignoreNotFound(this.sendWithoutBody(DELETE_TOKEN, { id: accountId, tokenId }));
   }
 
+  async listProjects(): Promise<UnleashProject[]> {
+    const { projects } = await this.send(PROJECTS, {}, projectsResponseSchema);
+    return parseEntries(projects, projectSchema, "project", (what) => this.onSkipped?.(what, routeOf(PROJECTS)));
+  }
+
+  /** Rejects with UnleashNotFoundError for an unknown project. */
+  async getProjectAccess(projectId: string): Promise<ProjectAccess> {
+    const answer = await this.send(PROJECT_ACCESS, { projectId }, projectAccessResponseSchema);
+    const skipped = (what: ListedEntry) => this.onSkipped?.(what, routeOf(PROJECT_ACCESS));
+    return { roles: parseEntries(answer.roles, roleSchema, "role", skipped), users: parseEntries(answer.users, projectUserSchema, "projectUser", skipped) };
+  }
+
+  /** Gives users roles in a project; groups are never touched, so the body names none. */
+  async addProjectAccess(projectId: string, grant: { users: number[]; roles: number[] }): Promise<void> {
+    await this.sendWithoutBody(ADD_PROJECT_ACCESS, { projectId }, { roles: grant.roles, groups: [], users: grant.users });
+  }
+
+  /** Replaces the user's whole role set in the project. */
+  async setProjectRoles(projectId: string, userId: number, roles: number[]): Promise<void> {
+    await this.sendWithoutBody(SET_PROJECT_ROLES, { projectId, userId }, { roles });
+  }
+
+  /** Resolves when the user has no role left in the project, including when it had none (404). */
+  async removeProjectAccess(projectId: string, userId: number): Promise<void> {
+    await ignoreNotFound(this.sendWithoutBody(REMOVE_PROJECT_ACCESS, { projectId, userId }));
+  }
+
   /** Closes the keep-alive connections; safe to call more than once. */
   async close(): Promise<void> {
     this.closing ??= this.pool.close();
@@ -151,7 +197,7 @@ export class UnleashClient {
 
   private async send<T extends z.ZodType>(
     endpoint: Endpoint,
-    params: Record<string, number>,
+    params: Params,
     schema: T,
     body?: unknown,
   ): Promise<z.output<T>> {
@@ -159,12 +205,13 @@ export class UnleashClient {
     return parseAnswer(routeOf(endpoint), answer, schema);
   }
 
-  private async sendWithoutBody(endpoint: Endpoint, params: Record<string, number>): Promise<void> {
-    await this.exchange(endpoint, params, undefined);
+  /** For answers whose body the operator does not need (Unleash sends none, or an echo). */
+  private async sendWithoutBody(endpoint: Endpoint, params: Params, body?: unknown): Promise<void> {
+    await this.exchange(endpoint, params, body);
   }
 
   /** One HTTP round trip; throws a typed error for anything but a 2xx. */
-  private async exchange(endpoint: Endpoint, params: Record<string, number>, body: unknown): Promise<Answer> {
+  private async exchange(endpoint: Endpoint, params: Params, body: unknown): Promise<Answer> {
     const route = routeOf(endpoint);
     // Trimmed because Secrets created with `echo` end in a newline, which no header may carry.
     const adminToken = (await this.getAdminToken()).trim();
@@ -187,7 +234,7 @@ export class UnleashClient {
 
   private async roundTrip(
     endpoint: Endpoint,
-    params: Record<string, number>,
+    params: Params,
     body: unknown,
     adminToken: string,
   ): Promise<Answer & { retryAfter: string | undefined }> {
@@ -220,11 +267,12 @@ function routeOf(endpoint: Endpoint): string {
   return `${endpoint.method} ${endpoint.template}`;
 }
 
-function fillTemplate(template: string, params: Record<string, number>): string {
+function fillTemplate(template: string, params: Params): string {
   return template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
-    if (value === undefined || !Number.isSafeInteger(value)) throw new TypeError(`invalid ${name} for ${template}`);
-    return String(value);
+    if (typeof value === "string" && value !== "") return encodeURIComponent(value);
+    if (typeof value === "number" && Number.isSafeInteger(value)) return String(value);
+    throw new TypeError(`invalid ${name} for ${template}`);
   });
 }
 

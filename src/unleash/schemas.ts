@@ -70,7 +70,7 @@ export const serviceAccountsSchema = z.object({
 const listedAccountSchema = serviceAccountSchema.extend({ tokens: z.array(z.unknown()).nullish() });
 
 /** What a list entry was, for the count of skipped ones. */
-export type ListedEntry = "account" | "token" | "role";
+export type ListedEntry = "account" | "token" | "role" | "project" | "projectUser";
 
 /** Parses each entry on its own, keeping the valid ones; `skipped` hears of every other. */
 export function parseEntries<T>(entries: readonly unknown[], schema: z.ZodType<T>, what: ListedEntry, skipped: (what: ListedEntry) => void): T[] {
@@ -90,6 +90,21 @@ export function listedAccounts(entries: readonly unknown[], skipped: (what: List
   }));
 }
 
+/** A project as listed; only the id matters to the operator. */
+export const projectSchema = z.object({ id: z.string().min(1), name: orAbsent(z.string()) });
+export const projectsResponseSchema = z.object({ projects: z.array(z.unknown()) });
+
+/**
+ * A user (or service account) with access to a project. `roles` is the whole role set; servers that
+ * only send the deprecated single `roleId` are read as a set of one.
+ */
+export const projectUserSchema = z
+  .object({ id: z.number().int(), roles: orAbsent(z.array(z.number().int())), roleId: orAbsent(z.number().int()) })
+  .transform(({ id, roles, roleId }) => ({ id, roles: roles ?? (roleId === undefined ? [] : [roleId]) }));
+
+/** A project's access: the project roles it offers and who holds which. Groups are not the operator's. */
+export const projectAccessResponseSchema = z.object({ roles: z.array(z.unknown()), users: z.array(z.unknown()) });
+
 /** Unleash's error body; every field optional because proxies and older servers vary. */
 export const errorBodySchema = z.object({
   name: orAbsent(z.string()),
@@ -103,6 +118,8 @@ export type UnleashToken = z.infer<typeof patSchema>;
 export type CreatedToken = z.infer<typeof createdPatSchema>;
 export type UnleashRole = z.infer<typeof roleSchema>;
 export type UnleashServiceAccount = z.infer<typeof serviceAccountSchema>;
+export type UnleashProject = z.infer<typeof projectSchema>;
+export type ProjectUser = z.infer<typeof projectUserSchema>;
 export type UnleashErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Role types that can be an account's root role (built-in and custom). */

@@ -1,4 +1,5 @@
 import type { ServiceAccountList, UnleashClient } from "./client.js";
+import { CoalescedCache, type Change, type CoalescedOptions, type Fetched } from "./coalesced.js";
 import type { UnleashRole, UnleashServiceAccount, UnleashToken } from "./schemas.js";
 
 export type SnapshotToken = Readonly<UnleashToken>;
@@ -8,59 +9,36 @@ export interface SnapshotAccount extends Readonly<Omit<UnleashServiceAccount, "t
 }
 
 /** Every account, its tokens (never secrets) and the root roles of one Unleash, deeply frozen. */
-export interface Snapshot {
-  /** Epoch ms when the list call that produced this snapshot started. Writes do not renew it. */
-  readonly fetchedAt: number;
+export interface Snapshot extends Fetched {
   readonly serviceAccounts: readonly SnapshotAccount[];
   readonly rootRoles: readonly Readonly<UnleashRole>[];
 }
 
-export interface AccountSnapshotCacheOptions {
-  /** A snapshot older than this is listed again; the operator passes its resync period. */
-  maxAgeMs: number;
-  /** Clock in epoch ms; tests replace it. */
-  now?: () => number;
-}
-
-type Change = (snapshot: Snapshot) => Snapshot;
-
-interface Flight {
-  readonly promise: Promise<Snapshot>;
-  /** Writes recorded while the list was in flight, replayed onto its result. */
-  readonly changes: Change[];
-}
+export type AccountSnapshotCacheOptions = CoalescedOptions;
 
 /**
- * One list call serves every reconcile that needs Unleash's state: concurrent callers share the
- * call in flight, and the result is reused until it is `maxAgeMs` old or invalidated. Writes the
- * operator makes are applied to the cached snapshot (write-through) instead of listing again.
+ * Every reconcile that needs Unleash's accounts shares one list call (see CoalescedCache); the
+ * operator's own writes are applied to the snapshot instead of listing again.
  */
 export class AccountSnapshotCache {
-  private readonly maxAgeMs: number;
-  private readonly now: () => number;
-  private current: Snapshot | undefined;
-  private flight: Flight | undefined;
+  private readonly cache: CoalescedCache<Snapshot>;
 
-  constructor(
-    private readonly client: Pick<UnleashClient, "listServiceAccounts">,
-    options: AccountSnapshotCacheOptions,
-  ) {
-    this.maxAgeMs = options.maxAgeMs;
-    this.now = options.now ?? Date.now;
+  constructor(client: Pick<UnleashClient, "listServiceAccounts">, options: AccountSnapshotCacheOptions) {
+    this.cache = new CoalescedCache(async (fetchedAt) => toSnapshot(fetchedAt, await client.listServiceAccounts()), options);
   }
 
   async get(): Promise<Snapshot> {
-    if (this.current !== undefined && this.now() - this.current.fetchedAt < this.maxAgeMs) {
-      return this.current;
-    }
-    this.flight ??= this.startFlight();
-    return this.flight.promise;
+    return this.cache.get();
+  }
+
+  /** The last snapshot listed, however old; never lists. */
+  peek(): Snapshot | undefined {
+    return this.cache.peek();
   }
 
   /** Forgets the snapshot; a list already in flight still answers its callers but is not kept. */
   invalidate(): void {
-    this.current = undefined;
-    this.flight = undefined;
+    this.cache.invalidate();
   }
 
   /** After a create or update. An updated account keeps the tokens already known for it. */
@@ -100,30 +78,8 @@ export class AccountSnapshotCache {
     );
   }
 
-  private apply(change: Change): void {
-    if (this.current !== undefined) this.current = change(this.current);
-    this.flight?.changes.push(change);
-  }
-
-  private startFlight(): Flight {
-    const fetchedAt = this.now();
-    const changes: Change[] = [];
-    const isCurrentFlight = () => this.flight?.changes === changes;
-    const promise = this.client.listServiceAccounts().then(
-      (list) => {
-        const snapshot = changes.reduce((result, change) => change(result), toSnapshot(fetchedAt, list));
-        if (isCurrentFlight()) {
-          this.current = snapshot;
-          this.flight = undefined;
-        }
-        return snapshot;
-      },
-      (err: unknown) => {
-        if (isCurrentFlight()) this.flight = undefined;
-        throw err;
-      },
-    );
-    return { promise, changes };
+  private apply(change: Change<Snapshot>): void {
+    this.cache.apply(change);
   }
 }
 
@@ -131,12 +87,16 @@ export function findByUsername(snapshot: Snapshot, username: string): SnapshotAc
   return snapshot.serviceAccounts.find((account) => account.username === username);
 }
 
-/** Exact name first; otherwise a case-insensitive match, but only when it is unambiguous. */
 export function resolveRootRole(snapshot: Snapshot, name: string): Readonly<UnleashRole> | undefined {
-  const exact = snapshot.rootRoles.find((role) => role.name === name);
+  return resolveRole(snapshot.rootRoles, name);
+}
+
+/** Exact name first; otherwise a case-insensitive match, but only when it is unambiguous. */
+export function resolveRole(roles: readonly Readonly<UnleashRole>[], name: string): Readonly<UnleashRole> | undefined {
+  const exact = roles.find((role) => role.name === name);
   if (exact !== undefined) return exact;
   const lowered = name.toLowerCase();
-  const matches = snapshot.rootRoles.filter((role) => role.name.toLowerCase() === lowered);
+  const matches = roles.filter((role) => role.name.toLowerCase() === lowered);
   return matches.length === 1 ? matches[0] : undefined;
 }
 

@@ -1,4 +1,13 @@
 import { startEmulator } from "../unleash-emulator/index.js";
+import { EmulatorControl } from "../unleash-emulator/control-client.js";
 import { describeServiceAccountContract } from "./contract-suite.js";
+import { emulatorLegacyData } from "./emulator-legacy-data.js";
+import { describeProjectAccessContract } from "./project-access-suite.js";
 
-describeServiceAccountContract("emulator", () => startEmulator(), { humanUsername: "alice" });
+async function startBackend() {
+  const emulator = await startEmulator();
+  return { ...emulator, legacyData: emulatorLegacyData(new EmulatorControl(emulator.controlUrl)) };
+}
+
+describeServiceAccountContract("emulator", startBackend, { humanUsername: "alice", sendsMalformedAccounts: true });
+describeProjectAccessContract("emulator", startBackend);

@@ -32,7 +32,8 @@ const accountList = z.object({
   serviceAccounts: z.array(
     z.object({
       id: z.number(),
-      username: z.string(),
+      // Accounts made on Unleash 6.2 or older may have none; such an account is never the one looked for.
+      username: z.string().nullish(),
       name: z.string().nullish(),
       rootRole: z.number(),
       tokens: z.array(z.object({ id: z.number() })).default([]),
@@ -56,7 +57,7 @@ export async function findServiceAccount(baseUrl: string, adminToken: string, us
   if (account === undefined) return undefined;
   return {
     id: account.id,
-    username: account.username,
+    username,
     name: account.name ?? undefined,
     rootRoleName: list.rootRoles.find((role) => role.id === account.rootRole)?.name,
     tokenCount: account.tokens.length,

@@ -20,3 +20,8 @@ export function pinnedVersion(name: string): string {
   if (version === undefined) throw new Error(`${name} is not pinned in hack/versions.env`);
   return version;
 }
+
+/** The Kubernetes version the test world runs: KUBERNETES_VERSION from the environment (`npm run test:compat`), else the pin. */
+export function kubernetesVersion(): string {
+  return process.env.KUBERNETES_VERSION || pinnedVersion("KUBERNETES_VERSION");
+}

@@ -11,8 +11,10 @@ import { z } from "zod";
 import { freeLoopbackPorts } from "../harness/ports.js";
 import { logTail, spawnLogged, type ManagedProcess } from "../harness/processes.js";
 import { repoRoot } from "../harness/repo.js";
+import { realLegacyData, type LegacyData } from "./legacy-data.js";
 import { startPostgres, type RunningPostgres } from "./postgres.js";
 
+export type { LegacyAccount, LegacyData } from "./legacy-data.js";
 export { SEEDED_CUSTOM_ROOT_ROLE, SEEDED_HUMAN_USERNAME } from "./seed.js";
 
 export interface RealUnleashOptions {
@@ -27,6 +29,8 @@ export interface RealUnleash {
   adminToken: string;
   /** From the call until the server answered, database included. */
   startupMs: number;
+  /** Stores what today's API refuses to create: an account without username, a token without description. */
+  legacyData: LegacyData;
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,7 @@ export async function startRealUnleash(options: RealUnleashOptions = {}): Promis
       },
     });
     const { url } = await waitForReadyLine(server);
-    return { url, adminToken, startupMs: Date.now() - startedAt, stop };
+    return { url, adminToken, startupMs: Date.now() - startedAt, legacyData: realLegacyData(url, adminToken), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,6 +6,7 @@
 import { ApiTokenType, LogLevel, start } from "unleash-server";
 import { z } from "zod";
 import { seed } from "./seed.js";
+import { projectAccessRoutes } from "./project-access-routes.js";
 import { serviceAccountRoutes } from "./service-account-routes.js";
 
 const env = z
@@ -27,7 +28,11 @@ const unleash = await start({
       { tokenName: "admin", secret: env.ADMIN_TOKEN, type: ApiTokenType.ADMIN, environment: "*", projects: ["*"] },
     ],
   },
-  preRouterHook: serviceAccountRoutes,
+  // The server takes one hook: it installs both sets of Enterprise routes.
+  preRouterHook: (...hook: Parameters<typeof serviceAccountRoutes>) => {
+    serviceAccountRoutes(...hook);
+    projectAccessRoutes(...hook);
+  },
   logLevel: LogLevel.error,
   // No internet here, and a test server has nothing to report.
   versionCheck: { enable: false },

@@ -1,16 +1,7 @@
 // The HTTP side of Unleash Enterprise's service-account routes, on the open-source server's
-// Controller: its permission check (403 PermissionError), its Content-Type check (415) and its
-// OpenAPI request validation (400 BadDataError with details) run before each handler, in that
-// order, and its error handler turns the services' errors into their status codes.
-import {
-  ADMIN,
-  Controller,
-  createRequestSchema,
-  emptyResponse,
-  type IAuditUser,
-  type IUnleashConfig,
-  type IUnleashServices,
-} from "unleash-server";
+// Controller (see EnterpriseController for the pipeline each request goes through).
+import { ADMIN, Controller, type IUnleashConfig, type IUnleashServices } from "unleash-server";
+import { type AdminRequest, EnterpriseController, ok, type Reply } from "./enterprise-controller.js";
 import {
   createServiceAccountSchema,
   createTokenSchema,
@@ -20,31 +11,19 @@ import {
 } from "./service-account-schemas.js";
 import type { ServiceAccountService } from "./service-account-service.js";
 
-/** The parts of express's request and response the handlers use (express ships no types here). */
-interface AdminRequest {
-  params: unknown;
-  body: unknown;
-  audit: IAuditUser;
-}
-interface Reply {
-  status(code: number): Reply;
-  header(name: string, value: string): Reply;
-  json(body: unknown): void;
-  end(): void;
-}
-
-type Method = "get" | "post" | "put" | "delete";
-
-const ok = { description: "Success." };
-const idParameter = (name: string) => ({ name, in: "path" as const, required: true, schema: { type: "integer" as const } });
-
-export class ServiceAccountController extends Controller {
+export class ServiceAccountController extends EnterpriseController {
   constructor(
     config: IUnleashConfig,
-    private readonly openApi: IUnleashServices["openApiService"],
+    openApi: IUnleashServices["openApiService"],
     private readonly accounts: ServiceAccountService,
   ) {
-    super(config);
+    super(config, openApi, {
+      tags: ["Service Accounts"],
+      release: { stable: "4.21.0" },
+      description: "Unleash Enterprise's service-account route, served by test infrastructure.",
+      // Every path parameter of these routes is an id.
+      parameterType: () => "integer",
+    });
     this.endpoint("get", "", "getServiceAccounts", this.list);
     this.endpoint("post", "", "createServiceAccount", this.create, "createServiceAccountSchema");
     this.endpoint("put", "/:id", "updateServiceAccount", this.update, "updateServiceAccountSchema");
@@ -52,37 +31,6 @@ export class ServiceAccountController extends Controller {
     this.endpoint("get", "/:id/token", "getServiceAccountTokens", this.tokens);
     this.endpoint("post", "/:id/token", "createServiceAccountToken", this.createToken, "createPatSchema");
     this.endpoint("delete", "/:id/token/:tokenId", "deleteServiceAccountToken", this.deleteToken);
-  }
-
-  private endpoint(
-    method: Method,
-    path: string,
-    operationId: string,
-    handler: (req: AdminRequest, res: Reply) => Promise<void>,
-    requestSchema?: string,
-  ): void {
-    const parameters = [...path.matchAll(/:(\w+)/g)].map((match) => idParameter(match[1] ?? ""));
-    this.route({
-      method,
-      path,
-      handler,
-      permission: ADMIN,
-      // As the Controller's own delete(): a DELETE has no body whose type could be checked.
-      acceptAnyContentType: method === "delete",
-      middleware: [
-        this.openApi.validPath({
-          tags: ["Service Accounts"],
-          release: { stable: "4.21.0" },
-          enterpriseOnly: true,
-          operationId,
-          summary: operationId,
-          description: "Unleash Enterprise's service-account route, served by test infrastructure.",
-          parameters,
-          ...(requestSchema === undefined ? {} : { requestBody: createRequestSchema(requestSchema) }),
-          responses: { 200: method === "delete" ? emptyResponse : ok },
-        }),
-      ],
-    });
   }
 
   private async list(_req: AdminRequest, res: Reply): Promise<void> {

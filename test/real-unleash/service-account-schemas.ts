@@ -29,9 +29,12 @@ export type CreateToken = z.infer<typeof createTokenSchema>;
 export const idParams = z.object({ id: z.coerce.number().int() });
 export const tokenParams = idParams.extend({ tokenId: z.coerce.number().int() });
 
-/** In the server's schema form (`$id` and `components`, which it strips), named as Enterprise names them. */
 export function openApiSchemas(): Record<string, { $id: string; components: object }> {
-  const named = { createServiceAccountSchema, updateServiceAccountSchema };
+  return registrableSchemas({ createServiceAccountSchema, updateServiceAccountSchema });
+}
+
+/** In the server's schema form (`$id` and `components`, which it strips), named as Enterprise names them. */
+export function registrableSchemas(named: Record<string, z.ZodType>): Record<string, { $id: string; components: object }> {
   return Object.fromEntries(
     Object.entries(named).map(([name, schema]) => [
       name,

@@ -52,7 +52,7 @@ export function handleApi(request: ApiRequest, context: ApiContext): Reply {
     return middlewareReply(notFound(`The path you were looking for (${fullPath}) is not available.`));
   }
   const { route, params } = match;
-  if (route.permission !== undefined && !isAllowed(auth.caller, route.permission, params["projectId"])) {
+  if (route.permission !== undefined && !isAllowed(auth.caller, route.permission, context.store, params["projectId"])) {
     return middlewareReply(permissionDenied(route.permission));
   }
   if (route.takesBody && !isJsonContentType(request.contentType)) {

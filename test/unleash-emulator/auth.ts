@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { authenticationRequired, middlewareReply, unauthorized } from "./errors.js";
 import type { Reply } from "./http-io.js";
-import { adminRole, hasPermission, rootRoleOf, type Role } from "./roles.js";
+import { adminRole, findProjectRole, hasPermission, rootRoleOf, type Role } from "./roles.js";
 import type { UserRecord } from "./state.js";
 import type { Store } from "./store.js";
 
@@ -32,12 +32,20 @@ export interface AuthContext {
 }
 
 /**
- * unleash-server's rbac-middleware: an admin API token may do anything; an account is judged by
- * its root role, and open source knows only the "default" project.
+ * unleash-server's rbac-middleware and access store: an admin API token may do anything; an
+ * account has the permissions of its root role plus those of the project roles it holds in the
+ * project concerned (Unleash reads both from role_user). Unlike open source, which refuses every
+ * project but "default" here, the emulator serves many projects, as Enterprise does.
  */
-export function isAllowed(caller: Caller, permission: string, project = "default"): boolean {
+export function isAllowed(caller: Caller, permission: string, store: Store, project = "default"): boolean {
   if (caller.account === undefined) return hasPermission(caller.role, permission);
-  return project === "default" && hasPermission(caller.role, permission, project);
+  return [caller.role, ...projectRolesOf(caller.userId, project, store)].some((role) =>
+    hasPermission(role, permission, project),
+  );
+}
+
+function projectRolesOf(userId: number, project: string, store: Store): Role[] {
+  return store.projectRoleIdsOf(userId, project).flatMap((id) => findProjectRole(id) ?? []);
 }
 
 export function hashSecret(secret: string): string {

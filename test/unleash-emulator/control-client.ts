@@ -6,9 +6,10 @@ import {
   stateResponseSchema,
   type EmulatorStateView,
   type Fault,
+  type NewProject,
 } from "./control-schema.js";
 
-export type { EmulatorStateView, Fault } from "./control-schema.js";
+export type { EmulatorStateView, Fault, NewProject } from "./control-schema.js";
 
 export class EmulatorControl {
   /** `dispatcher` is needed for an HTTPS emulator whose certificate the default agent does not trust. */
@@ -52,6 +53,16 @@ export class EmulatorControl {
   /** Move the emulator's clock forward, e.g. past a token's expiry. */
   async advanceClock(ms: number): Promise<void> {
     await this.write("POST", "/clock/advance", { ms });
+  }
+
+  /** Creates a project (Enterprise has many; a fresh emulator has only "default"). Rejects a taken id. */
+  async createProject(project: NewProject): Promise<void> {
+    await this.write("POST", "/projects", project);
+  }
+
+  /** Deletes a project and all access to it; refused for "default" and for a project with flags. */
+  async deleteProject(id: string): Promise<void> {
+    await this.write("DELETE", "/projects", { id });
   }
 
   /** Every account (deleted ones too) and every token, secrets only as SHA-256 hashes. */

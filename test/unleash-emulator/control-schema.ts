@@ -33,6 +33,23 @@ export const latencySchema = z.object({ route: z.string().min(1), ms: z.number()
 /** Raw entries the service-account list carries after the real ones (e.g. `{id: 7, username: null}`). */
 export const listExtrasSchema = z.object({ serviceAccounts: z.array(z.unknown()) });
 
+/** unleash-server's project id rule: URL friendly, at most 100 characters. */
+const projectId = z
+  .string()
+  .min(1)
+  .max(100)
+  .refine((id) => encodeURIComponent(id) === id && id !== "." && id !== "..", { error: "must be URL friendly" });
+
+export const newProjectSchema = z.object({
+  id: projectId,
+  name: z.string().min(1).optional(),
+  description: z.string().optional(),
+});
+
+export type NewProject = z.infer<typeof newProjectSchema>;
+
+export const projectRefSchema = z.object({ id: z.string().min(1) });
+
 export const clockAdvanceSchema = z.object({ ms: z.number().int().nonnegative() });
 
 export const callsResponseSchema = z.object({ calls: z.record(z.string(), z.number().int()) });

@@ -1,7 +1,15 @@
 // The emulator's own API under /_emulator: observation and fault injection for tests. Unleash has
 // no such prefix, so it can never collide with a real route. It needs no token (loopback only).
 import type { z } from "zod";
-import { clockAdvanceSchema, faultSchema, latencySchema, listExtrasSchema } from "./control-schema.js";
+import { ControlRefusal, createProject, deleteProject } from "./control-projects.js";
+import {
+  clockAdvanceSchema,
+  faultSchema,
+  latencySchema,
+  listExtrasSchema,
+  newProjectSchema,
+  projectRefSchema,
+} from "./control-schema.js";
 import type { Faults } from "./faults.js";
 import type { Reply } from "./http-io.js";
 import type { Store } from "./store.js";
@@ -35,6 +43,8 @@ const handlers: Record<string, ControlHandler> = {
       store.listExtras = serviceAccounts;
     }),
   "POST /clock/advance": (body, { store }) => withBody(clockAdvanceSchema, body, ({ ms }) => store.clock.advance(ms)),
+  "POST /projects": (body, { store }) => withBody(newProjectSchema, body, (project) => createProject(store, project)),
+  "DELETE /projects": (body, { store }) => withBody(projectRefSchema, body, ({ id }) => deleteProject(store, id)),
   "GET /state": (_body, { store }) => ({
     status: 200,
     body: { ...store.state, now: store.clock.now().toISOString() },
@@ -46,7 +56,12 @@ function withBody<S extends z.ZodType>(schema: S, body: unknown, apply: (value: 
   if (!parsed.success) {
     return { status: 400, body: { message: "invalid control request", issues: parsed.error.issues } };
   }
-  apply(parsed.data);
+  try {
+    apply(parsed.data);
+  } catch (error) {
+    if (error instanceof ControlRefusal) return { status: error.status, body: { message: error.message } };
+    throw error;
+  }
   return NO_CONTENT;
 }
 

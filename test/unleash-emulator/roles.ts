@@ -1,12 +1,22 @@
-// Roles as a fresh Unleash database seeds them (migrations 20210304...-add-roles), plus one custom
-// root role so that clients are forced to resolve root roles by name rather than by a fixed id.
+// Roles as a fresh Unleash 8.2 database seeds them (migrations 20210217195834-rbac-tables, root
+// Admin=1, Editor=2, Viewer=3; 20210428103923-onboard-projects-to-rbac, project Owner=4 and
+// Member=5; 20251218153722-predefined-project-role-reader, project Reader=6), plus one custom root
+// role, created after the migrations as on the real test server (id 7), so that clients are forced
+// to resolve roles by name rather than by a fixed id.
 
 export const ADMIN = "ADMIN";
 export const CREATE_FEATURE = "CREATE_FEATURE";
+const UPDATE_FEATURE = "UPDATE_FEATURE";
+const DELETE_FEATURE = "DELETE_FEATURE";
+const UPDATE_PROJECT = "UPDATE_PROJECT";
+const DELETE_PROJECT = "DELETE_PROJECT";
 
 export interface Grant {
   permission: string;
-  /** A project permission applies to this project only; a root permission has no project. */
+  /**
+   * A root role's project permission applies to this project only; a root permission has none.
+   * A project role's grants have none either: they apply in the project the role is held in.
+   */
   project?: string;
 }
 
@@ -27,9 +37,18 @@ const EDITOR_GRANTS: readonly Grant[] = [
   { permission: "CREATE_CONTEXT_FIELD" },
   { permission: "UPDATE_CONTEXT_FIELD" },
   { permission: CREATE_FEATURE, project: "default" },
-  { permission: "UPDATE_FEATURE", project: "default" },
-  { permission: "DELETE_FEATURE", project: "default" },
+  { permission: UPDATE_FEATURE, project: "default" },
+  { permission: DELETE_FEATURE, project: "default" },
 ];
+
+// The feature permissions both built-in project roles hold (onboard-projects-to-rbac); the
+// strategy and environment permissions they also hold are not served by the emulator.
+const MEMBER_GRANTS: readonly Grant[] = [
+  { permission: CREATE_FEATURE },
+  { permission: UPDATE_FEATURE },
+  { permission: DELETE_FEATURE },
+];
+const OWNER_GRANTS: readonly Grant[] = [...MEMBER_GRANTS, { permission: UPDATE_PROJECT }, { permission: DELETE_PROJECT }];
 
 // Viewers read without any stored permission: reading is not permission-gated in Unleash.
 const VIEWER_GRANTS: readonly Grant[] = [];
@@ -65,7 +84,7 @@ export const ROLES: readonly Role[] = [
     name: "Owner",
     description:
       "Users with the project owner role have full control over the project, and can add and manage other users within the project context, manage feature flags within the project, and control advanced project features like archiving and deleting the project.",
-    grants: [],
+    grants: OWNER_GRANTS,
   },
   {
     id: 5,
@@ -73,10 +92,17 @@ export const ROLES: readonly Role[] = [
     name: "Member",
     description:
       "Users with the project member role are allowed to view, create, and update feature flags within a project, but have limited permissions in regards to managing the project's user access and can not archive or delete the project.",
-    grants: [],
+    grants: MEMBER_GRANTS,
   },
   {
     id: 6,
+    type: "project",
+    name: "Reader",
+    description: "Users with the project reader role have read-only access to the project and cannot make changes.",
+    grants: [],
+  },
+  {
+    id: 7,
     type: "root-custom",
     name: "Integration Reader",
     description: "Read-only access for integrations: the permissions of the Viewer role.",
@@ -94,6 +120,15 @@ export function rootRoles(): Role[] {
 
 export function findRootRole(id: number): Role | undefined {
   return rootRoles().find((role) => role.id === id);
+}
+
+/** Roles that can be held in a project: type "project" (and "custom" in Enterprise, not seeded here). */
+export function projectRoles(): Role[] {
+  return ROLES.filter((role) => role.type === "project");
+}
+
+export function findProjectRole(id: number): Role | undefined {
+  return projectRoles().find((role) => role.id === id);
 }
 
 /** The root role of an account; the real server falls back to Viewer when none is found. */

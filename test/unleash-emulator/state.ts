@@ -47,6 +47,26 @@ export const eventRecordSchema = z.object({
   preData: z.record(z.string(), z.unknown()).nullable(),
 });
 
+export const projectRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+/** One project role held by one user in one project: a role_user row of Unleash with a project. */
+export const projectRoleGrantSchema = z.object({
+  project: z.string(),
+  userId: z.number().int(),
+  roleId: z.number().int(),
+  addedAt: z.string(),
+});
+
+/** The project a fresh Unleash database has (migration 20200928194947-add-projects). */
+export function defaultProject(now: Date): ProjectRecord {
+  return { id: "default", name: "Default", description: "Default project", createdAt: now.toISOString() };
+}
+
 export const stateSchema = z.object({
   version: z.literal(1),
   /** Global id sequences: ids are never reused, as with database sequences. */
@@ -55,12 +75,18 @@ export const stateSchema = z.object({
   tokens: z.array(tokenRecordSchema),
   features: z.array(featureRecordSchema),
   events: z.array(eventRecordSchema),
+  // State files written before projects existed in the emulator load as a fresh Unleash would
+  // have them: the default project, nobody holding a project role.
+  projects: z.array(projectRecordSchema).default(() => [defaultProject(new Date())]),
+  projectAccess: z.array(projectRoleGrantSchema).default(() => []),
 });
 
 export type UserRecord = z.infer<typeof userRecordSchema>;
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 export type FeatureRecord = z.infer<typeof featureRecordSchema>;
 export type EventRecord = z.infer<typeof eventRecordSchema>;
+export type ProjectRecord = z.infer<typeof projectRecordSchema>;
+export type ProjectRoleGrant = z.infer<typeof projectRoleGrantSchema>;
 export type State = z.infer<typeof stateSchema>;
 
 /** A human user, so that username uniqueness across humans and service accounts can be shown. */
@@ -80,5 +106,7 @@ export function seedState(now: Date): State {
     tokens: [],
     features: [],
     events: [],
+    projects: [defaultProject(now)],
+    projectAccess: [],
   };
 }

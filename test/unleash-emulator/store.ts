@@ -1,5 +1,5 @@
 import type { Clock } from "./clock.js";
-import type { EventRecord, State, TokenRecord, UserRecord } from "./state.js";
+import type { EventRecord, ProjectRecord, ProjectRoleGrant, State, TokenRecord, UserRecord } from "./state.js";
 
 /** The real server keeps every event; the emulator keeps the newest ones so memory stays bounded. */
 export const MAX_EVENTS = 1000;
@@ -56,5 +56,30 @@ export class Store {
   /** Tokens of an account that the API still shows, expired ones included, in creation order. */
   tokensOf(userId: number): TokenRecord[] {
     return this.current.tokens.filter((token) => token.userId === userId && token.deletedAt === null);
+  }
+
+  project(id: string): ProjectRecord | undefined {
+    return this.current.projects.find((project) => project.id === id);
+  }
+
+  /** Who holds which project role in a project, in the order the roles were granted. */
+  grantsIn(project: string): ProjectRoleGrant[] {
+    return this.current.projectAccess.filter((grant) => grant.project === project);
+  }
+
+  /** The ids of the project roles a user holds in a project, in the order they were granted. */
+  projectRoleIdsOf(userId: number, project: string): number[] {
+    return this.grantsIn(project).filter((grant) => grant.userId === userId).map((grant) => grant.roleId);
+  }
+
+  /** Gives a user a project role; one already held keeps its addedAt (Unleash's upsert). Call inside change(). */
+  addGrant(grant: ProjectRoleGrant): void {
+    const held = this.projectRoleIdsOf(grant.userId, grant.project).includes(grant.roleId);
+    if (!held) this.current.projectAccess.push(grant);
+  }
+
+  /** Takes away the project roles that match, as Unleash deletes role_user rows. Call inside change(). */
+  removeGrants(matches: (grant: ProjectRoleGrant) => boolean): void {
+    this.current.projectAccess = this.current.projectAccess.filter((grant) => !matches(grant));
   }
 }

@@ -1,6 +1,6 @@
 // Response shapes of the contract (serviceAccountSchema, patSchema) and of unleash-server's User.
 import { createHash } from "node:crypto";
-import type { TokenRecord, UserRecord } from "./state.js";
+import type { ProjectRecord, ProjectRoleGrant, TokenRecord, UserRecord } from "./state.js";
 
 /** unleash-server util/generateImageUrl. */
 export function imageUrlOf(user: Pick<UserRecord, "username" | "id">): string {
@@ -48,6 +48,33 @@ export function accountUserView(account: UserRecord): Record<string, unknown> {
     seenAt: null,
     loginAttempts: 0,
     createdAt: account.createdAt,
-    accountType: account.isService ? "Service Account" : "User",
+    accountType: accountTypeOf(account),
+  };
+}
+
+function accountTypeOf(user: UserRecord): string {
+  return user.isService ? "Service Account" : "User";
+}
+
+/** A project as GET /api/admin/projects lists it (projectSchema, the fields the emulator knows). */
+export function projectView(project: ProjectRecord, counts: { featureCount: number; memberCount: number }) {
+  return { ...project, health: 100, technicalDebt: 0, ...counts, archivedAt: null, mode: "open" };
+}
+
+/**
+ * userWithProjectRoleSchema as unleash-server's access service builds it: the user's public fields,
+ * every project role it holds there, and the deprecated `roleId` and `addedAt` of the first one.
+ */
+export function projectUserView(user: UserRecord, grants: readonly ProjectRoleGrant[]): Record<string, unknown> {
+  return {
+    id: user.id,
+    name: user.name,
+    username: user.username,
+    imageUrl: imageUrlOf(user),
+    isAPI: false,
+    accountType: accountTypeOf(user),
+    addedAt: grants[0]?.addedAt,
+    roleId: grants[0]?.roleId,
+    roles: grants.map((grant) => grant.roleId),
   };
 }

@@ -78,6 +78,17 @@ export const labelSelector = z
   .describe("A Kubernetes label selector; an empty selector matches everything.");
 export type LabelSelector = z.infer<typeof labelSelector>;
 
+/** Namespaces by name or by label: either part admits a namespace. */
+export function namespaceSet(description: string) {
+  return z
+    .object({
+      names: z.array(objectName.max(63)).max(1024).optional().describe("Namespaces admitted by name."),
+      selector: labelSelector.optional().describe("Namespaces admitted by label; {} admits all namespaces."),
+    })
+    .describe(description);
+}
+export type NamespaceSet = z.infer<ReturnType<typeof namespaceSet>>;
+
 /**
  * A qualified name as the API server checks label and annotation keys: an
  * optional DNS-subdomain prefix and "/", then a name of at most 63 characters.

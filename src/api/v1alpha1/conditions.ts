@@ -37,7 +37,16 @@ export const StalledReasons = {
   TokenLimitReached: "TokenLimitReached",
   UnleashRejected: "UnleashRejected",
   RepairLoopDetected: "RepairLoopDetected",
+  ProjectNotFound: "ProjectNotFound",
+  ProjectRoleNotFound: "ProjectRoleNotFound",
+  ProjectNotAllowed: "ProjectNotAllowed",
 } as const;
+
+/**
+ * Reasons about an account's project access only: the account itself and its root role are in place,
+ * so its tokens keep working while a person fixes the projects.
+ */
+export const PROJECT_ACCESS_REASONS: ReadonlySet<string> = new Set([StalledReasons.ProjectNotFound, StalledReasons.ProjectRoleNotFound, StalledReasons.ProjectNotAllowed]);
 
 export type ReadyReason = (typeof ReadyReasons)[keyof typeof ReadyReasons];
 export type ProgressingReason = (typeof ProgressingReasons)[keyof typeof ProgressingReasons];

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { conditions, labelSelector, objectName, observedGeneration, secretKey } from "./common.js";
+import { conditions, namespaceSet, objectName, observedGeneration, secretKey } from "./common.js";
+import { projectAccessPolicy } from "./project-access.js";
 
 const USERINFO_MESSAGE = "url must not carry credentials (user:password@): it is shown in kubectl and copied into every token's Secret; put the admin token in adminTokenSecretRef";
 // "[.]"-free and escape-free, so that the same text is a JavaScript regex and a CEL string literal.
@@ -44,12 +45,7 @@ function allowAdoption(unset: string) {
     );
 }
 
-const allowedNamespaces = z
-  .object({
-    names: z.array(objectName.max(63)).max(1024).optional().describe("Namespaces admitted by name."),
-    selector: labelSelector.optional().describe("Namespaces admitted by label; {} admits all namespaces."),
-  })
-  .describe("Which namespaces may use this connection. Either part admits a namespace; unset admits none.");
+const allowedNamespaces = namespaceSet("Which namespaces may use this connection. Either part admits a namespace; unset admits none.");
 
 export const connectionStatus = z
   .object({
@@ -66,6 +62,7 @@ export const unleashConnectionSpec = z
     caSecretRef: secretKeySelector("ca.crt", "PEM CA bundle trusted for this Unleash", false).optional(),
     allowedRootRoles,
     allowAdoption: allowAdoption("Unset allows it: the namespace holds the admin token itself."),
+    projectAccess: projectAccessPolicy(false),
   })
   .describe("An Unleash instance that ServiceAccounts in this namespace use.");
 export type UnleashConnectionSpec = z.infer<typeof unleashConnectionSpec>;
@@ -78,6 +75,7 @@ export const clusterUnleashConnectionSpec = z
     allowedNamespaces: allowedNamespaces.optional(),
     allowedRootRoles,
     allowAdoption: allowAdoption("Unset refuses it, as the connection's other policies do."),
+    projectAccess: projectAccessPolicy(true),
   })
   .describe("An Unleash instance that ServiceAccounts in the admitted namespaces use.");
 export type ClusterUnleashConnectionSpec = z.infer<typeof clusterUnleashConnectionSpec>;

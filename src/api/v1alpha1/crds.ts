@@ -41,6 +41,8 @@ const columns: Record<KindName, PrinterColumn[]> = {
     reason,
     age,
     { name: "Connection", type: "string", jsonPath: ".spec.connectionRef.name", description: "Connection", priority: 1 },
+    // A column shows only the first element of a list: the count is what fits.
+    { name: "Projects", type: "integer", jsonPath: ".status.projectCount", description: "Projects the account holds roles in", priority: 1 },
     message,
   ],
   ServiceAccountToken: [
@@ -52,6 +54,7 @@ const columns: Record<KindName, PrinterColumn[]> = {
     reason,
     age,
     { name: "Token ID", type: "integer", jsonPath: ".status.tokenId", description: "Token id in Unleash", priority: 1 },
+    { name: "Last Seen", type: "date", jsonPath: ".status.lastSeenAt", description: "Last use of the current token recorded by Unleash", priority: 1 },
     message,
   ],
 };

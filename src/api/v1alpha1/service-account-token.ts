@@ -60,6 +60,12 @@ export const serviceAccountTokenStatus = z
     serial: z.int().min(0).optional().describe("How many tokens this resource has issued; part of each token's description."),
     expiresAt: z.string().optional().meta({ format: "date-time" }).describe("When the current token expires."),
     renewalTime: z.string().optional().meta({ format: "date-time" }).describe("When the current token will be rotated."),
+    issuedAt: z.string().optional().meta({ format: "date-time" }).describe("When the current token was issued."),
+    lastSeenAt: z
+      .string()
+      .optional()
+      .meta({ format: "date-time" })
+      .describe("Last use of the current token that Unleash recorded (updated in steps of an hour); unset while never used: a token nobody uses may not be needed."),
     lifetime: duration.optional().describe("The lifetime the current token was issued with."),
     secretName: z.string().max(253).optional().describe("Name of the Secret that holds the current token."),
     tokenHash: z

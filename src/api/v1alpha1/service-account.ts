@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { conditions, objectName, observedGeneration } from "./common.js";
+import { appliedProjectAccess, projectGrants } from "./project-access.js";
 
 export const connectionKinds = ["ClusterUnleashConnection", "UnleashConnection"] as const;
 
@@ -40,6 +41,7 @@ export const serviceAccountSpec = z
       .boolean()
       .default(false)
       .describe("Take over an existing Unleash service account with this username instead of reporting a conflict."),
+    projects: projectGrants.optional(),
   })
   .meta({
     description: "Desired state of an Unleash service account.",
@@ -63,6 +65,8 @@ export const serviceAccountStatus = z
       })
       .optional()
       .describe("The root role the account has in Unleash."),
+    projects: appliedProjectAccess.optional(),
+    projectCount: z.int().min(0).optional().describe("How many projects the account holds roles in (for kubectl get -o wide)."),
     creationStartedAt: z
       .string()
       .optional()

@@ -4,6 +4,7 @@ import type { CustomResourceClient } from "../../kube/custom-resources.js";
 import type { EventSink } from "../../kube/events.js";
 import type { Informed } from "../../runtime/lister.js";
 import type { Manager } from "../../runtime/manager.js";
+import { addConnectionMetrics } from "./metrics.js";
 import type { EventSource } from "../../runtime/events.js";
 import { ReconcileTemplate } from "../shared/reconcile.js";
 import { forPrimary, keyOf } from "../shared/watches.js";
@@ -27,6 +28,7 @@ export interface ConnectionControllerDeps {
 export function setupConnectionControllers(manager: Manager, deps: ConnectionControllerDeps): void {
   setup(manager, deps, "ClusterUnleashConnection", "clusterunleashconnection", deps.clusterConnections);
   setup(manager, deps, "UnleashConnection", "unleashconnection", deps.connections);
+  addConnectionMetrics(manager.resourceGauges, { ...deps, lastListedAt: (id) => deps.registry.lastSnapshot(id)?.fetchedAt });
 }
 
 function setup(manager: Manager, deps: ConnectionControllerDeps, kind: ConnectionKind, name: string, informed: Informed<ClusterConnectionResource> | Informed<ConnectionResource>): void {

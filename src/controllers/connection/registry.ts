@@ -4,17 +4,32 @@ import type { ClusterUnleashConnectionSpec, UnleashConnectionSpec } from "../../
 import type { ConnectionRef } from "../../api/v1alpha1/service-account.js";
 import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import type { WriteFence } from "../../runtime/fence.js";
-import { matchesSelector } from "../../kube/label-selector.js";
 import { UnleashClient } from "../../unleash/client.js";
-import { AccountSnapshotCache } from "../../unleash/snapshot.js";
+import { ProjectAccessCache } from "../../unleash/project-access.js";
+import { AccountSnapshotCache, type Snapshot } from "../../unleash/snapshot.js";
 import type { Listers } from "../shared/listers.js";
 import { StalledError } from "../shared/outcomes.js";
 import { unleashTarget } from "../../unleash/target.js";
 import { cachedSecretKey, type SecretKeyReader } from "./admin-token.js";
+import { inSet, needsLabels, projectPolicy, type ProjectPolicy } from "./project-policy.js";
 import { secretRefOf, type ProtectedConnection } from "./protection.js";
 
 /** The calls controllers make to Unleash (the client, or a fake in unit tests). */
-export type UnleashApi = Pick<UnleashClient, "listServiceAccounts" | "createServiceAccount" | "updateServiceAccount" | "deleteServiceAccount" | "createToken" | "deleteToken" | "close">;
+export type UnleashApi = Pick<
+  UnleashClient,
+  | "listServiceAccounts"
+  | "createServiceAccount"
+  | "updateServiceAccount"
+  | "deleteServiceAccount"
+  | "createToken"
+  | "deleteToken"
+  | "listProjects"
+  | "getProjectAccess"
+  | "addProjectAccess"
+  | "setProjectRoles"
+  | "removeProjectAccess"
+  | "close"
+>;
 
 export interface ResolvedConnection {
   /** "ClusterUnleashConnection/<name>" or "UnleashConnection/<namespace>/<name>". */
@@ -27,6 +42,14 @@ export interface ResolvedConnection {
   allowAdoption: boolean;
   client: UnleashApi;
   snapshots: AccountSnapshotCache;
+  /** Every project's access, read only when an account declares project access. */
+  projectAccess: ProjectAccessCache;
+}
+
+/** A connection as resolved for a resource in one namespace: with the project policy for that namespace. */
+export interface NamespacedConnection extends ResolvedConnection {
+  source: ProtectedConnection;
+  projectPolicy: ProjectPolicy;
 }
 
 interface Entry extends ResolvedConnection {
@@ -64,14 +87,16 @@ export class ConnectionRegistry {
   constructor(private readonly options: ConnectionRegistryOptions) {}
 
   /** The connection a resource in `namespace` refers to, after the connection's own policy admitted the namespace. */
-  async resolve(ref: ConnectionRef, namespace: string): Promise<ResolvedConnection & { source: ProtectedConnection }> {
+  async resolve(ref: ConnectionRef, namespace: string): Promise<NamespacedConnection> {
     const id = connectionIdOf(ref, namespace);
     if (ref.kind === "UnleashConnection") {
       const connection = this.options.listers.connections.get(`${namespace}/${ref.name}`);
       if (!connection) throw notFound(`UnleashConnection ${ref.name} does not exist in namespace ${namespace}`);
       if (!connection.spec.success) throw notFound(`UnleashConnection ${ref.name} has an invalid spec`);
       const source = { kind: ref.kind, id, meta: connection.metadata, spec: connection.spec.data, namespace };
-      return { ...(await this.connect(id, connection.spec.data, namespace)), source };
+      // The namespace holds the admin token itself: unset rules admit every project role.
+      const policy = projectPolicy(connection.spec.data.projectAccess, true, namespace, undefined);
+      return { ...(await this.connect(id, connection.spec.data, namespace)), source, projectPolicy: policy };
     }
     if (!this.options.clusterConnectionsWatched) {
       throw notFound(`this operator does not watch ClusterUnleashConnections (namespaced install); use an UnleashConnection in namespace ${namespace}`);
@@ -79,9 +104,11 @@ export class ConnectionRegistry {
     const connection = this.options.listers.clusterConnections.get(ref.name);
     if (!connection) throw notFound(`ClusterUnleashConnection ${ref.name} does not exist`);
     if (!connection.spec.success) throw notFound(`ClusterUnleashConnection ${ref.name} has an invalid spec`);
-    await this.#checkNamespaceAllowed(ref.name, connection.spec.data, namespace);
+    const labels = await this.#checkNamespaceAllowed(ref.name, connection.spec.data, namespace);
     const source = { kind: ref.kind, id, meta: connection.metadata, spec: connection.spec.data, namespace: undefined };
-    return { ...(await this.connect(id, connection.spec.data, undefined)), source };
+    // Shared by tenants: unset rules admit no project access at all.
+    const policy = projectPolicy(connection.spec.data.projectAccess, false, namespace, labels);
+    return { ...(await this.connect(id, connection.spec.data, undefined)), source, projectPolicy: policy };
   }
 
   /** The connection resource a reference means, whatever its state (for its annotations). */
@@ -118,6 +145,7 @@ export class ConnectionRegistry {
       ...policies,
       client,
       snapshots: new AccountSnapshotCache(client, { maxAgeMs: this.options.snapshotMaxAgeMs }),
+      projectAccess: new ProjectAccessCache(client, { maxAgeMs: this.options.snapshotMaxAgeMs }),
       fingerprint,
     };
     this.#entries.set(id, entry);
@@ -125,9 +153,17 @@ export class ConnectionRegistry {
     return entry;
   }
 
+  /** The last account snapshot listed through a connection, without listing (for metrics). */
+  lastSnapshot(id: string): Snapshot | undefined {
+    return this.#entries.get(id)?.snapshots.peek();
+  }
+
   /** Makes every connection list Unleash again on next use (the periodic resync). */
   invalidateAll(): void {
-    for (const entry of this.#entries.values()) entry.snapshots.invalidate();
+    for (const entry of this.#entries.values()) {
+      entry.snapshots.invalidate();
+      entry.projectAccess.invalidate();
+    }
   }
 
   forget(id: string): void {
@@ -141,13 +177,11 @@ export class ConnectionRegistry {
     this.#entries.clear();
   }
 
-  async #checkNamespaceAllowed(name: string, spec: ClusterUnleashConnectionSpec, namespace: string): Promise<void> {
+  /** Returns the namespace's labels when a policy needs them. */
+  async #checkNamespaceAllowed(name: string, spec: ClusterUnleashConnectionSpec, namespace: string): Promise<Readonly<Record<string, string>> | undefined> {
     const policy = spec.allowedNamespaces;
-    if (policy?.names?.includes(namespace)) return;
-    if (policy?.selector) {
-      const labels = await this.options.namespaceLabels(namespace);
-      if (labels && matchesSelector(policy.selector, labels)) return;
-    }
+    const labels = policy?.selector || needsLabels(spec.projectAccess) ? await this.options.namespaceLabels(namespace) : undefined;
+    if (policy && inSet(policy, namespace, labels)) return labels;
     throw new StalledError(
       stalled(
         "ConnectionNotAllowed",

@@ -9,6 +9,7 @@ import type { EventSource } from "../../runtime/events.js";
 import { Indexer } from "../../runtime/indexer.js";
 import type { Informed } from "../../runtime/lister.js";
 import type { Manager } from "../../runtime/manager.js";
+import { addServiceAccountMetrics } from "./metrics.js";
 import { keyToString, parseKey } from "../../runtime/object-key.js";
 import type { ConnectionProtection } from "../connection/protection.js";
 import { connectionIdOf, type ConnectionRegistry } from "../connection/registry.js";
@@ -70,5 +71,11 @@ export function setupServiceAccountController(manager: Manager, deps: ServiceAcc
       return changed ? keys(accountsByConnection.keys(id)) : [];
     });
   }
+  addServiceAccountMetrics(manager.resourceGauges, serviceAccounts, (account) => {
+    const { id } = account.status;
+    if (id === undefined || !account.spec.success) return undefined;
+    const connection = connectionIdOf(account.spec.data.connectionRef, account.metadata.namespace ?? "");
+    return deps.registry.lastSnapshot(connection)?.serviceAccounts.find((candidate) => candidate.id === id)?.tokens.length;
+  });
   return controller;
 }

@@ -1,5 +1,6 @@
 import { ready, stalled, type Outcome } from "../../api/v1alpha1/conditions.js";
 import type { ServiceAccountResource } from "../../api/v1alpha1/resources.js";
+import type { ProjectGrant } from "../../api/v1alpha1/project-access.js";
 import type { ServiceAccountFinalization, ServiceAccountSpec, ServiceAccountStatus } from "../../api/v1alpha1/service-account.js";
 import type { EventSink, EventType } from "../../kube/events.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
@@ -7,17 +8,20 @@ import type { Lister } from "../../runtime/lister.js";
 import { UnleashConflictError } from "../../unleash/errors.js";
 import { resolveRootRole, type Snapshot, type SnapshotAccount } from "../../unleash/snapshot.js";
 import type { ConnectionProtection } from "../connection/protection.js";
-import type { ConnectionRegistry, ResolvedConnection } from "../connection/registry.js";
+import type { ConnectionRegistry, NamespacedConnection, ResolvedConnection } from "../connection/registry.js";
 import { ABANDON_ANNOTATION, abandons } from "../shared/abandon.js";
 import { isPaused } from "../shared/pause.js";
 import { crashPoint } from "../shared/crash-points.js";
 import { StalledError } from "../shared/outcomes.js";
+import { reportOutcome } from "../shared/report.js";
 import { CleaningUpKind, type KindReconciler, type ReconcileContext } from "../shared/reconcile.js";
 import { parseTokenDescription } from "../token/description.js";
 import { matchAccount } from "./account-match.js";
 import { checkAdoption, takenBy } from "./adoption.js";
 import { claimantOf, claimantsOf, type ClaimSources } from "./claims.js";
 import { otherOwner, type Claimant } from "./ownership.js";
+import { applyProjectSteps, describeSteps } from "./project-apply.js";
+import { planProjectAccess, refusedAccess, type ProjectPlan } from "./project-plan.js";
 
 export interface ServiceAccountReconcilerDeps {
   lister: Lister<ServiceAccountResource>;
@@ -84,19 +88,28 @@ export class ServiceAccountReconciler
     if (!connection.source.meta.deletionTimestamp) await this.deps.protection.hold(connection.source);
     const account = await this.#ensureAccount(context, spec, connection, snapshot, role.id);
     const converged = await this.#ensureFields(context, connection, account, role.id);
-    await context.status.write(
-      { id: converged.id, username: converged.username, rootRole: { id: role.id, name: role.name } },
-      ready(`Unleash service account ${converged.username} (id ${converged.id}) has root role ${role.name}`),
-    );
+    const projects = spec.projects === undefined ? undefined : await this.#ensureProjects(context, connection, converged.id, spec.projects, snapshot);
+    const fields = { id: converged.id, username: converged.username, rootRole: { id: role.id, name: role.name }, ...(projects ? { projects: projects.applied, projectCount: projects.applied.length } : {}) };
+    const [problem, ...more] = projects?.problems ?? [];
+    if (problem) {
+      // The account and its root role are in place (its tokens keep working); only the projects wait for a person.
+      await reportOutcome(context.reporter, context.status, stalled(problem.reason, [problem, ...more].map((p) => p.message).join("; ")), fields);
+      return;
+    }
+    const access = projects ? ` and access to ${projects.applied.length} project(s)` : "";
+    await context.status.write(fields, ready(`Unleash service account ${converged.username} (id ${converged.id}) has root role ${role.name}${access}`));
   }
 
-  async #ensureAccount(context: Account, spec: ServiceAccountSpec, connection: ResolvedConnection, snapshot: Snapshot, roleId: number): Promise<SnapshotAccount> {
+  async #ensureAccount(context: Account, spec: ServiceAccountSpec, connection: NamespacedConnection, snapshot: Snapshot, roleId: number): Promise<SnapshotAccount> {
     const match = matchAccount(snapshot, context.status.current, { ...context, rootRole: roleId });
     const self = this.#claimant(context);
     const claimants = claimantsOf(this.deps.claims, connection.target);
     if (match.kind === "absent" || match.kind === "gone") {
       const rival = otherOwner(self, claimants, { username: context.username });
       if (rival) throw takenBy(context.username, undefined, rival);
+      // An account is not made for access it may not have: a refused request writes nothing to Unleash.
+      const refused = refusedAccess(spec.projects ?? [], connection.projectPolicy, connection.id);
+      if (refused) throw new StalledError(stalled(refused.reason, refused.message));
       return this.#create(context, connection, roleId, match.kind === "gone", claimants);
     }
     const owner = otherOwner(self, claimants, match.account);
@@ -132,16 +145,30 @@ export class ServiceAccountReconciler
 
   async #ensureFields(context: Account, connection: ResolvedConnection, account: SnapshotAccount, roleId: number): Promise<SnapshotAccount> {
     if (account.name === context.displayName && account.rootRole === roleId) return account;
-    // A write undone again and again means another writer: stop before the two flip the account back and forth for ever.
-    const { uid, generation, annotations } = context.meta;
-    const now = this.deps.now().getTime();
-    const verdict = this.repairs.check(uid, { generation, annotations }, now);
-    if (!verdict.allowed) throw new StalledError(verdict.outcome);
-    this.repairs.record(uid, { generation, annotations }, "set the account's display name and root role back to the declared values", now);
+    this.#spendRepair(context, "set the account's display name and root role back to the declared values");
     const updated = await connection.client.updateServiceAccount(account.id, { name: context.displayName, rootRole: roleId });
     connection.snapshots.recordAccount({ ...updated, tokens: [...account.tokens] });
     this.#event(context, "Normal", "Updated", `Updated Unleash service account ${account.username}: display name and root role set to the declared values`);
     return { ...account, name: context.displayName, rootRole: roleId };
+  }
+
+  async #ensureProjects(context: Account, connection: NamespacedConnection, accountId: number, declared: readonly ProjectGrant[], snapshot: Snapshot): Promise<ProjectPlan> {
+    const view = await connection.projectAccess.get();
+    const plan = planProjectAccess({ accountId, declared, view, policy: connection.projectPolicy, rootRoles: snapshot.rootRoles, connectionId: connection.id });
+    if (plan.steps.length === 0) return plan;
+    this.#spendRepair(context, "set the account's project access to the declared list");
+    await applyProjectSteps(connection.client, connection.projectAccess, accountId, plan.steps);
+    this.#event(context, "Normal", "ProjectAccessUpdated", `Project access of Unleash service account ${context.username}: ${describeSteps(plan.steps)}`);
+    return plan;
+  }
+
+  /** A write undone again and again means another writer: stop before the two flip the account back and forth for ever. */
+  #spendRepair(context: Account, what: string): void {
+    const { uid, generation, annotations } = context.meta;
+    const now = this.deps.now().getTime();
+    const verdict = this.repairs.check(uid, { generation, annotations }, now);
+    if (!verdict.allowed) throw new StalledError(verdict.outcome);
+    this.repairs.record(uid, { generation, annotations }, what, now);
   }
 
   async finalize(context: ReconcileContext<ServiceAccountStatus> & { facts: ServiceAccountFinalization }): Promise<undefined> {

@@ -1,4 +1,4 @@
-import { progressing, type Outcome } from "../../api/v1alpha1/conditions.js";
+import { PROJECT_ACCESS_REASONS, progressing, type Outcome } from "../../api/v1alpha1/conditions.js";
 import type { ServiceAccountResource } from "../../api/v1alpha1/resources.js";
 import { findCondition, isReady } from "../../kube/conditions.js";
 import type { ObjectKey } from "../../runtime/controller.js";
@@ -22,7 +22,7 @@ export async function tokenAccount(deps: TokenAccountDeps, context: TokenContext
   if (!serviceAccount) return waiting(`ServiceAccount ${name} does not exist yet`);
   if (serviceAccount.metadata.deletionTimestamp) return waiting(`ServiceAccount ${name} is being deleted`);
   const accountId = serviceAccount.status.id;
-  if (!serviceAccount.spec.success || accountId === undefined || !isReady(serviceAccount.status.conditions)) {
+  if (!serviceAccount.spec.success || accountId === undefined || !accountInPlace(serviceAccount)) {
     return waiting(`ServiceAccount ${name} is not Ready${reasonOf(serviceAccount)}`);
   }
   const connection = await deps.connections.resolve(serviceAccount.spec.data.connectionRef, context.namespace);
@@ -36,6 +36,12 @@ export async function tokenAccount(deps: TokenAccountDeps, context: TokenContext
 
 function waiting(message: string): TokenAccount {
   return { waiting: progressing("WaitingForServiceAccount", message) };
+}
+
+/** Ready, or waiting only for its project access: the account and its root role are in place either way. */
+function accountInPlace(serviceAccount: ServiceAccountResource): boolean {
+  const { conditions } = serviceAccount.status;
+  return isReady(conditions) || PROJECT_ACCESS_REASONS.has(findCondition(conditions, "Ready")?.reason ?? "");
 }
 
 function reasonOf(serviceAccount: ServiceAccountResource): string {

@@ -14,6 +14,8 @@ import type { ConnectionRegistry } from "../connection/registry.js";
 import { ReconcileTemplate } from "../shared/reconcile.js";
 import { forPrimary, keyOf } from "../shared/watches.js";
 import { TOKEN_KIND } from "./context.js";
+import { addTokenMetrics } from "./metrics.js";
+import type { IssueReason } from "./plan.js";
 import { TokenReconciler } from "./reconciler.js";
 
 export interface TokenControllerDeps {
@@ -28,6 +30,8 @@ export interface TokenControllerDeps {
   clusterName: string;
   now: () => Date;
   enqueueServiceAccount(key: ObjectKey): void;
+  /** Hears of every token issued, and why. */
+  onIssued?: (reason: IssueReason) => void;
 }
 
 const secretKey = (secret: V1Secret) => `${secret.metadata?.namespace ?? ""}/${secret.metadata?.name ?? ""}`;
@@ -52,9 +56,11 @@ export function setupTokenController(manager: Manager, deps: TokenControllerDeps
       clusterName: deps.clusterName,
       now: deps.now,
       enqueueServiceAccount: deps.enqueueServiceAccount,
+      onIssued: deps.onIssued,
     }),
     deps,
   );
+  addTokenMetrics(manager.resourceGauges, tokens);
   manager
     .controller("serviceaccounttoken", reconciler)
     .resyncFrom(() => tokens.list().map((t) => keyOf(t.metadata)))

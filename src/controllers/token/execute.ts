@@ -22,6 +22,8 @@ export interface ExecutionDeps {
   events: EventSink;
   logger: Logger;
   now: () => Date;
+  /** Hears of every token issued, and why (the rotations metric). */
+  onIssued?: ((reason: IssueReason) => void) | undefined;
 }
 
 /** What revoking needs: which account, where, and on whose behalf the Events are recorded. */
@@ -32,8 +34,17 @@ export interface RevokeDeps {
   events: EventSink;
 }
 
+/** The token the resource holds after an execution, as far as Unleash said. */
+export interface CurrentToken {
+  id: number;
+  expiresAt: string;
+  /** When it was issued; Unleash's createdAt, or the operator's clock for a token it just made. */
+  issuedAt?: string | undefined;
+  seenAt?: string | undefined;
+}
+
 export interface Execution {
-  current?: { id: number; expiresAt: string };
+  current?: CurrentToken;
   held: HeldToken[];
   /** Serial of the current token, from its description in Unleash. */
   serial?: number;
@@ -67,7 +78,8 @@ export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secre
     execution = await issue(deps, plan.issue, plan.held, rotateRequest);
   } else {
     const { current } = plan;
-    execution = { held: plan.held, ...(current ? { current: { id: current.id, expiresAt: current.expiresAt }, serial: plan.currentSerial } : {}) };
+    const known = current && { id: current.id, expiresAt: current.expiresAt, issuedAt: current.createdAt, seenAt: current.seenAt };
+    execution = { held: plan.held, ...(known ? { current: known, serial: plan.currentSerial } : {}) };
     if (current && deps.secret) Object.assign(execution, await enforceSecret(deps, current, plan.held, deps.secret));
   }
   await revokeTokens(deps, plan.revokeAfter, "it was replaced");
@@ -102,9 +114,10 @@ async function issue(deps: ExecutionDeps & { secret: V1Secret | undefined }, req
   }
   crashPoint("after-secret-write");
   deps.events.record(TOKEN_KIND, context.meta, "Normal", request.reason === "Initial" ? "Issued" : "Rotated", `${ISSUE_MESSAGES[request.reason]} (token id ${created.id}, expires ${created.expiresAt})`);
+  deps.onIssued?.(request.reason);
   if (request.reason !== "Initial") await restartWorkloads(deps);
   return {
-    current: { id: created.id, expiresAt: created.expiresAt },
+    current: { id: created.id, expiresAt: created.expiresAt, issuedAt: created.createdAt ?? deps.now().toISOString() },
     held,
     serial: request.serial,
     tokenHash: sha256(token.reveal()),

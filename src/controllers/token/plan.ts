@@ -8,7 +8,9 @@ export interface ObservedToken {
   id: number;
   description: string;
   expiresAt: string;
-  createdAt?: string;
+  createdAt?: string | undefined;
+  /** Last use Unleash recorded; undefined while never used. */
+  seenAt?: string | undefined;
 }
 
 export interface TokenObservation {

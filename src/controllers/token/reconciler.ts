@@ -32,6 +32,7 @@ export interface TokenReconcilerDeps extends TokenAccountDeps, TokenSecretsDeps 
   events: EventSink;
   clusterName: string;
   now: () => Date;
+  onIssued?: ((reason: IssueReason) => void) | undefined;
 }
 
 /** Keeps one valid token per ServiceAccountToken resource in its Secret, rotating and repairing it. */

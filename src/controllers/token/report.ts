@@ -2,7 +2,7 @@ import { ready, stalled } from "../../api/v1alpha1/conditions.js";
 import type { ServiceAccountTokenStatus } from "../../api/v1alpha1/service-account-token.js";
 import { reportOutcome } from "../shared/report.js";
 import type { TokenContext } from "./context.js";
-import type { Execution } from "./execute.js";
+import type { CurrentToken, Execution } from "./execute.js";
 import type { TokenPlan } from "./plan.js";
 import { secretNameOf } from "./secret-writer.js";
 
@@ -18,6 +18,7 @@ export async function reportToken(context: TokenContext, plan: TokenPlan, execut
   const renewalTime = current ? new Date(Date.parse(current.expiresAt) - plan.renewBeforeMs).toISOString() : undefined;
   const fields: ServiceAccountTokenStatus = {
     ...(current ? { tokenId: current.id, expiresAt: current.expiresAt, renewalTime, lifetime: context.spec.lifetime } : {}),
+    ...usage(context.status.current, current),
     ...(execution.serial === undefined ? {} : { serial: execution.serial }),
     secretName,
     ...(execution.tokenHash ? { tokenHash: execution.tokenHash } : {}),
@@ -29,6 +30,20 @@ export async function reportToken(context: TokenContext, plan: TokenPlan, execut
     return;
   }
   await context.status.write(fields, ready(`token ${current.id} in Secret ${secretName}, expires ${current.expiresAt}, renews ${renewalTime}`));
+}
+
+/** Unleash updates a token's last use as it is used: status follows it in steps, not at every resync. */
+const SEEN_STEP_MS = 3_600_000;
+
+/** When the current token was issued and last used; a new token starts with neither of the old one's. */
+function usage(previous: ServiceAccountTokenStatus, current: CurrentToken | undefined): Pick<ServiceAccountTokenStatus, "issuedAt" | "lastSeenAt"> {
+  if (!current) return {};
+  const same = previous.tokenId === current.id;
+  const issuedAt = current.issuedAt ?? (same ? previous.issuedAt : undefined);
+  const recorded = same ? previous.lastSeenAt : undefined;
+  const seen = current.seenAt;
+  const lastSeenAt = seen === undefined || (recorded !== undefined && Date.parse(seen) - Date.parse(recorded) < SEEN_STEP_MS) ? recorded : seen;
+  return { ...(issuedAt ? { issuedAt } : {}), ...(lastSeenAt ? { lastSeenAt } : {}) };
 }
 
 /** The next moment this token needs attention: its renewal, or the end of a grace period. */

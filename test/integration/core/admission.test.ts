@@ -2,23 +2,24 @@
 // with messages that say what to change (the CRD's CEL rules and patterns, generated from src/api).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestNamespace, type TestNamespace } from "../support/namespace.js";
-import { tokenYaml } from "../support/resources.js";
+import { documents, serviceAccountYaml, tokenYaml } from "../support/resources.js";
 
-describe("admission refuses specs that would loop against Unleash", () => {
+describe("admission refuses what the operator could not honour", () => {
   let space: TestNamespace;
   beforeAll(async () => {
     space = await createTestNamespace("admission");
   });
   afterAll(() => space.deleteNamespace());
 
-  const refusal = async (spec: string): Promise<string> => {
-    const error = await space.apply(tokenYaml("t", "app", spec)).then(
+  const refused = async (yaml: string): Promise<string> => {
+    const error = await space.apply(yaml).then(
       () => undefined,
       (err: unknown) => String(err),
     );
     expect(error, "the API server accepted the spec").toBeDefined();
     return error ?? "";
   };
+  const refusal = (spec: string) => refused(tokenYaml("t", "app", spec));
 
   it("the same Secret key for the token and the URL", async () => {
     expect(await refusal("secret: { keys: { token: K, url: K } }")).toContain("the key names in secret.keys (token, url) must all differ");
@@ -55,6 +56,25 @@ spec: { url: "https://admin:secret@unleash.example.com", adminTokenSecretRef: { 
         (err: unknown) => String(err),
       );
     expect(error).toContain("url must not carry credentials");
+  });
+
+  it("a lifetime under the minimum, and a renewBefore not shorter than the lifetime", async () => {
+    expect(await refusal("lifetime: 90s")).toContain("lifetime must be at least 2m");
+    expect(await refusal("lifetime: 1h\nrenewBefore: 1h")).toContain("renewBefore must be smaller than lifetime");
+  });
+
+  it("a change of what must not change: a token's account, an account's connection and username", async () => {
+    await space.apply(documents(tokenYaml("fixed", "app"), serviceAccountYaml("fixed-account", "rootRole: Viewer\nusername: first")));
+    expect(await refused(tokenYaml("fixed", "other"))).toContain("serviceAccountRef is immutable");
+    expect(await refused(serviceAccountYaml("fixed-account", "rootRole: Viewer\nusername: second"))).toContain("username is immutable");
+    expect(await refused(serviceAccountYaml("fixed-account", "rootRole: Viewer\nusername: first", "another"))).toContain("connectionRef is immutable");
+  });
+
+  it("a project listed twice, or a role repeated in a project", async () => {
+    const projects = (list: string) => serviceAccountYaml("projects", `rootRole: Viewer\nprojects: ${list}`);
+    expect(await refused(projects("[{project: default, roles: [Member]}, {project: default, roles: [Owner]}]"))).toMatch(/Duplicate value.*default/);
+    expect(await refused(projects("[{project: default, roles: [Member, Member]}]"))).toMatch(/Duplicate value.*Member/);
+    expect(await refused(projects("[{project: 'no spaces', roles: [Member]}]"))).toContain("should match");
   });
 
   it("accepts the same fields when they fit together", async () => {

@@ -3,7 +3,7 @@
 // namespace, and a real open-source Unleash (with the service-account routes) of its own.
 import { startRealUnleash, type RealUnleash } from "../../real-unleash/index.js";
 import { createTestNamespace, type TestNamespace } from "../support/namespace.js";
-import { startOperator, type RunningOperator } from "../support/operator.js";
+import { startOperator, type OperatorOptions, type RunningOperator } from "../support/operator.js";
 import { connectionYaml } from "../support/world.js";
 
 export interface RealWorld extends TestNamespace {
@@ -16,10 +16,11 @@ export interface RealWorld extends TestNamespace {
  * Starts the real Unleash and the operator side by side, and points the namespace's
  * UnleashConnection "unleash" at the server with its admin token.
  */
-export async function createRealWorld(prefix: string): Promise<RealWorld> {
+export async function createRealWorld(prefix: string, operatorOptions: Pick<OperatorOptions, "resyncPeriod"> = {}): Promise<RealWorld> {
   const space = await createTestNamespace(prefix);
   const unleash = await startRealUnleash();
-  const operator = await startOperator({ kubeconfigPath: space.kubeconfigPath, namespaces: [space.namespace] }).catch(async (error: unknown) => {
+  const options: OperatorOptions = { kubeconfigPath: space.kubeconfigPath, namespaces: [space.namespace], ...operatorOptions };
+  const operator = await startOperator(options).catch(async (error: unknown) => {
     await unleash.stop();
     throw error;
   });

@@ -48,6 +48,10 @@ export const validAccountSpec = fc.record(
     rootRole: fc.constantFrom("Viewer", "Editor", "Admin", "editor"),
     deletionPolicy: tame(fc.constantFrom("Delete", "Orphan")),
     adoptExisting: tame(fc.boolean()),
+    // "ghost" does not exist in Unleash: the account stays ProjectNotFound, its tokens work.
+    projects: tame(
+      fc.constantFrom([], [{ project: "default", roles: ["Member"] }], [{ project: "default", roles: ["owner", "Member"] }], [{ project: "ghost", roles: ["Member"] }]),
+    ),
   },
   { requiredKeys: ["rootRole"] },
 ).map((spec) => ({ connectionRef: { kind: "UnleashConnection", name: "unleash" }, ...spec }));

@@ -13,13 +13,14 @@ import {
   type ServiceAccountResource,
   type ServiceAccountTokenResource,
 } from "../../../src/api/v1alpha1/resources.js";
-import type { ResolvedConnection, UnleashApi } from "../../../src/controllers/connection/registry.js";
+import type { NamespacedConnection, UnleashApi } from "../../../src/controllers/connection/registry.js";
 import type { ObjectMeta } from "../../../src/api/v1alpha1/metadata.js";
 import type { WriteTarget } from "../../../src/kube/custom-resources.js";
 import type { EventSink } from "../../../src/kube/events.js";
 import { SecretValue } from "../../../src/logging/secret-value.js";
 import type { Lister } from "../../../src/runtime/lister.js";
-import { UnleashConflictError, UnleashTooManyTokensError } from "../../../src/unleash/errors.js";
+import { UnleashConflictError, UnleashNotFoundError, UnleashTooManyTokensError } from "../../../src/unleash/errors.js";
+import { ProjectAccessCache } from "../../../src/unleash/project-access.js";
 import type { CreatedToken, UnleashServiceAccount } from "../../../src/unleash/schemas.js";
 import { AccountSnapshotCache } from "../../../src/unleash/snapshot.js";
 import { ReconcileTemplate } from "../../../src/controllers/shared/reconcile.js";
@@ -67,6 +68,13 @@ export class FakeKube {
   add(kind: KindName, name: string, spec: unknown, meta: Partial<ObjectMeta> = {}): void {
     const metadata: ObjectMeta = { name, namespace: NAMESPACE, uid: uidOf(kind, name), generation: 1, resourceVersion: this.#next(), creationTimestamp: "2026-12-01T00:00:00Z", ...meta };
     this.#objects.set(`${kind}/${NAMESPACE}/${name}`, { metadata, spec, status: {} });
+  }
+
+  /** A spec edit: status kept, generation bumped, as the API server does. */
+  setSpec(kind: KindName, name: string, spec: unknown): void {
+    const object = this.#raw(kind, name);
+    object.spec = spec;
+    object.metadata = { ...object.metadata, generation: (object.metadata.generation ?? 1) + 1, resourceVersion: this.#next() };
   }
 
   markDeleted(kind: KindName, name: string): void {
@@ -164,6 +172,12 @@ export class FakeUnleash implements UnleashApi {
     { id: 2, type: "root", name: "Editor" },
     { id: 3, type: "root", name: "Viewer" },
   ];
+  readonly projectRoles = [
+    { id: 4, type: "project", name: "Owner", description: undefined, project: undefined },
+    { id: 5, type: "project", name: "Member", description: undefined, project: undefined },
+  ];
+  /** Project id to each user's role ids there. */
+  readonly projects = new Map<string, Map<number, number[]>>([["default", new Map()]]);
   #ids = 100;
 
   constructor(
@@ -210,7 +224,38 @@ export class FakeUnleash implements UnleashApi {
     if (account) account.tokens = account.tokens.filter((t) => t.id !== tokenId);
   }
 
+  async listProjects() {
+    return [...this.projects.keys()].map((id) => ({ id, name: undefined }));
+  }
+
+  async getProjectAccess(projectId: string) {
+    const users = this.#project(projectId);
+    return { roles: structuredClone(this.projectRoles), users: [...users].map(([id, roles]) => ({ id, roles: [...roles] })) };
+  }
+
+  async addProjectAccess(projectId: string, grant: { users: number[]; roles: number[] }): Promise<void> {
+    this.writes.unleash.push(`add access ${projectId} ${grant.users.join(",")} ${grant.roles.join(",")}`);
+    const users = this.#project(projectId);
+    for (const user of grant.users) users.set(user, [...new Set([...(users.get(user) ?? []), ...grant.roles])]);
+  }
+
+  async setProjectRoles(projectId: string, userId: number, roles: number[]): Promise<void> {
+    this.writes.unleash.push(`set roles ${projectId} ${userId} ${roles.join(",")}`);
+    this.#project(projectId).set(userId, [...roles]);
+  }
+
+  async removeProjectAccess(projectId: string, userId: number): Promise<void> {
+    this.writes.unleash.push(`remove access ${projectId} ${userId}`);
+    this.#project(projectId).delete(userId);
+  }
+
   async close(): Promise<void> {}
+
+  #project(id: string): Map<number, number[]> {
+    const users = this.projects.get(id);
+    if (!users) throw new UnleashNotFoundError({ status: 404, route: "project access", unleashName: "NotFoundError", message: `project ${id} not found` });
+    return users;
+  }
 
   #account(id: number): FakeAccount {
     const account = this.accounts.get(id);
@@ -235,7 +280,7 @@ function conflict(route: string): UnleashConflictError {
 }
 
 /** One connection to the fake Unleash, as the registry resolves it; its snapshot is listed once and written through. */
-export function fakeConnection(unleash: FakeUnleash, clock: Clock, overrides: Partial<ResolvedConnection> = {}): ResolvedConnection & { source: { kind: "UnleashConnection"; id: string; meta: ObjectMeta; spec: undefined; namespace: string } } {
+export function fakeConnection(unleash: FakeUnleash, clock: Clock, overrides: Partial<Omit<NamespacedConnection, "source">> = {}): NamespacedConnection & { source: { kind: "UnleashConnection"; id: string; meta: ObjectMeta; spec: undefined; namespace: string } } {
   return {
     id: `UnleashConnection/${NAMESPACE}/unleash`,
     url: "https://unleash.example.com",
@@ -244,6 +289,8 @@ export function fakeConnection(unleash: FakeUnleash, clock: Clock, overrides: Pa
     allowAdoption: true,
     client: unleash,
     snapshots: new AccountSnapshotCache(unleash, { maxAgeMs: 60_000, now: () => clock.ms }),
+    projectAccess: new ProjectAccessCache(unleash, { maxAgeMs: 60_000, now: () => clock.ms }),
+    projectPolicy: () => true,
     source: { kind: "UnleashConnection", id: `UnleashConnection/${NAMESPACE}/unleash`, meta: { name: "unleash", namespace: NAMESPACE, uid: "uid-connection", finalizers: ["accounts.unleash.dev/in-use"] }, spec: undefined, namespace: NAMESPACE },
     ...overrides,
   };
@@ -269,7 +316,7 @@ export interface FakeWorld {
   resetWrites(): void;
 }
 
-export function fakeWorld(connectionOverrides: Partial<ResolvedConnection> = {}): FakeWorld {
+export function fakeWorld(connectionOverrides: Partial<Omit<NamespacedConnection, "source">> = {}): FakeWorld {
   const clock = new Clock();
   let writes = noWrites();
   const sink: Writes = new Proxy({} as Writes, { get: (_target, key: keyof Writes) => writes[key] });

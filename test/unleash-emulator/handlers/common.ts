@@ -3,7 +3,7 @@ import type { Caller } from "../auth.js";
 import { badData, notFound } from "../errors.js";
 import { jsonInteger } from "../json-types.js";
 import { findRootRole, type Role } from "../roles.js";
-import type { UserRecord } from "../state.js";
+import type { ProjectRecord, UserRecord } from "../state.js";
 import type { NewEvent, Store } from "../store.js";
 
 const numericId = jsonInteger();
@@ -11,6 +11,8 @@ const numericId = jsonInteger();
 export const noParams = z.object({});
 export const accountParams = z.object({ id: numericId });
 export const tokenParams = z.object({ id: numericId, tokenId: numericId });
+export const projectParams = z.object({ projectId: z.string() });
+export const projectUserParams = projectParams.extend({ userId: numericId });
 
 /** The author fields of an event: who made the change. */
 export function auditOf(caller: Caller): Pick<NewEvent, "createdBy" | "createdByUserId"> {
@@ -40,6 +42,13 @@ export function requireServiceAccount(store: Store, id: number): UserRecord {
   const account = store.activeServiceAccount(id);
   if (account === undefined) throw notFound(`Could not find service account with id ${id}.`);
   return account;
+}
+
+/** unleash-server's project store answers an unknown project with this NotFoundError. */
+export function requireProject(store: Store, id: string): ProjectRecord {
+  const project = store.project(id);
+  if (project === undefined) throw notFound("No project found");
+  return project;
 }
 
 /** As unleash-server's access service: an unknown or non-root role is bad data. */

@@ -1,5 +1,5 @@
 // A permission-gated write, so tests can show what a token may do: unleash-server's
-// createFeature (CREATE_FEATURE in the project; OSS knows only the "default" project).
+// createFeature (CREATE_FEATURE in the project, from the root role or a project role held there).
 import { z } from "zod";
 import { invalidData, nameExists, notFound } from "../errors.js";
 import { jsonBoolean, jsonString } from "../json-types.js";
@@ -44,7 +44,7 @@ const createFeature = routeWithBody({
     if (store.state.features.some((feature) => feature.name === body.name)) {
       throw nameExists("A flag with that name already exists");
     }
-    if (params.projectId !== "default") throw notFound(`Active project with id ${params.projectId} does not exist`);
+    if (store.project(params.projectId) === undefined) throw notFound(`Active project with id ${params.projectId} does not exist`);
     const feature = store.change((state) => {
       const record: FeatureRecord = {
         name: body.name,

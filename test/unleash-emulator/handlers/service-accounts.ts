@@ -95,6 +95,8 @@ const remove = route({
     const account = requireServiceAccount(store, params.id);
     store.change(() => {
       account.deletedAt = store.clock.now().toISOString();
+      // As AccessService.wipeUserPermissions: the account's roles go with it, project roles included.
+      store.removeGrants((grant) => grant.userId === account.id);
       recordAccountEvent(store, caller, "service-account-deleted", { data: null, preData: auditData(account) });
     });
     return { status: 200 };
