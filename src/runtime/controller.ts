@@ -26,6 +26,14 @@ export class TerminalError extends Error {
   override name = "TerminalError";
 }
 
+/**
+ * A failure that is part of normal operation, such as a write that lost an optimistic-concurrency race
+ * (409): retried with backoff like any error, but logged without alarm.
+ */
+export class ExpectedRetry extends Error {
+  override name = "ExpectedRetry";
+}
+
 export interface Reconciler {
   reconcile(request: ReconcileRequest): Promise<ReconcileResult>;
 }
@@ -153,6 +161,10 @@ export class Controller {
     }
     const retryAfterMs = retryAfterOf(error);
     this.queue.addRateLimited(key, retryAfterMs);
+    if (error instanceof ExpectedRetry) {
+      this.logger.info({ key, reason: error.message, requeues: this.queue.numRequeues(key) }, "reconcile will be retried");
+      return "error";
+    }
     this.logger.error(
       { key, err: error, retryAfterMs, requeues: this.queue.numRequeues(key) },
       "reconcile failed; retrying with backoff",

@@ -4,7 +4,7 @@
 // running until Ctrl-C, or with --once stops everything it started and exits.
 import { join } from "node:path";
 import { controlPlaneBinDir } from "../harness/binaries.js";
-import { pinnedVersion } from "../harness/repo.js";
+import { kubernetesVersion } from "../harness/repo.js";
 import { kubectl } from "../integration/support/kubectl.js";
 import { parseBackendKind, type UnleashBackendKind } from "../env/unleash-backend.js";
 import { buildOperatorIfStale } from "./build.js";
@@ -28,7 +28,7 @@ async function demo(backend: UnleashBackendKind): Promise<{ kubeconfigPath: stri
   let since = Date.now();
   detail((await buildOperatorIfStale()) ? `dist/ compiled in ${seconds(since)}` : "dist/ is up to date");
   const binDir = await controlPlaneBinDir();
-  detail(`Kubernetes ${pinnedVersion("KUBERNETES_VERSION")} binaries in ${binDir}`);
+  detail(`Kubernetes ${kubernetesVersion()} binaries in ${binDir}`);
 
   step(2, STEPS, "Starting Kubernetes (etcd, kube-apiserver, kube-controller-manager) and Unleash");
   since = Date.now();

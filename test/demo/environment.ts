@@ -1,12 +1,7 @@
 // What the demo runs: a control plane, an Unleash and the operator, stopped in reverse order.
-import { randomBytes } from "node:crypto";
 import { startControlPlane, type ControlPlane } from "../harness/control-plane.js";
 import { startOperator, type RunningOperator } from "../integration/support/operator.js";
-import { startUnleashBackend, type UnleashBackend, type UnleashBackendKind } from "../env/unleash-backend.js";
-import { DEFAULT_ADMIN_TOKEN } from "../unleash-emulator/index.js";
-
-/** What examples/ point at: the emulator as `npm run emulator -- --port 4242` starts it. */
-export const EXAMPLES_UNLEASH = { url: "http://127.0.0.1:4242", port: 4242, adminToken: DEFAULT_ADMIN_TOKEN };
+import { randomAdminToken, startUnleashBackend, type UnleashBackend, type UnleashBackendKind } from "../env/unleash-backend.js";
 
 interface Stoppable {
   stop(): Promise<void>;
@@ -45,18 +40,11 @@ export async function startClusterAndUnleash(
 }
 
 /**
- * The emulator where examples/ expect it when that port is free, else on a free port; the
- * real server always on a free port, and with an admin token of its own (it takes only hex).
+ * On a free port, always: the demo applies examples/ pointed at it, and port 4242 (where
+ * examples/ point) stays for `npm run env:up`, also when the two run side by side in the tests.
  */
-async function startUnleash(kind: UnleashBackendKind): Promise<UnleashBackend> {
-  if (kind === "real") return startUnleashBackend(kind, { adminToken: `*:*.${randomBytes(24).toString("hex")}` });
-  const { adminToken, port } = EXAMPLES_UNLEASH;
-  try {
-    return await startUnleashBackend(kind, { adminToken, port });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    return startUnleashBackend(kind, { adminToken });
-  }
+function startUnleash(kind: UnleashBackendKind): Promise<UnleashBackend> {
+  return startUnleashBackend(kind, { adminToken: randomAdminToken() });
 }
 
 export async function startDemoOperator(running: Running, kubeconfigPath: string, namespace: string): Promise<RunningOperator> {

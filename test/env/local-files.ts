@@ -1,7 +1,6 @@
 // What env:up leaves in .local/ (ignored by git) for people and tools, and what env:down reads.
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { repoRoot } from "../harness/repo.js";
@@ -14,10 +13,15 @@ export const localPaths = {
   envFile: join(localDir, "env"),
   state: join(localDir, "state.json"),
   supervisorLog: join(localDir, "supervisor.log"),
+  /** PKI, etcd data and logs of the cluster. */
   controlPlaneDir: join(localDir, "control-plane"),
-  /** Kept by env:down, so Unleash-side state survives a restart of the environment. */
+  /** The emulator's accounts and tokens: they go and stay together with the cluster's data. */
   emulatorState: join(localDir, "unleash-emulator-state.json"),
   adminToken: join(localDir, "unleash-admin-token"),
+  /** examples/ pointed at the running Unleash, for when examples/ themselves do not point at it. */
+  examples: join(localDir, "examples"),
+  /** Left by `env:down --keep`: the next env:up resumes the cluster and Unleash instead of starting both fresh. */
+  kept: join(localDir, "kept.json"),
 };
 
 export const environmentStateSchema = z.object({
@@ -35,9 +39,14 @@ export type EnvironmentState = z.infer<typeof environmentStateSchema>;
 
 /** The recorded state, or undefined when there is none or it cannot be read. */
 export function readState(): EnvironmentState | undefined {
-  if (!existsSync(localPaths.state)) return undefined;
+  return readJsonFile(localPaths.state, environmentStateSchema);
+}
+
+/** A file of ours in .local/, or undefined when it is not there or not what we wrote (an older version's, a torn one). */
+function readJsonFile<T>(path: string, schema: z.ZodType<T>): T | undefined {
+  if (!existsSync(path)) return undefined;
   try {
-    return environmentStateSchema.parse(JSON.parse(readFileSync(localPaths.state, "utf8")));
+    return schema.parse(JSON.parse(readFileSync(path, "utf8")));
   } catch {
     return undefined;
   }
@@ -70,17 +79,47 @@ export async function writeEnvFile(settings: ClientSettings): Promise<void> {
   await writeFile(localPaths.envFile, `${lines.join("\n")}\n`, { mode: 0o600 });
 }
 
-function shellQuote(value: string): string {
+/** Single-quoted for sh: the value stays one word, and nothing in it is expanded. */
+export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
-/** One admin token per checkout, so clients and the persisted Unleash state stay valid across restarts. */
-export async function adminToken(): Promise<string> {
-  await mkdir(localPaths.dir, { recursive: true });
-  if (existsSync(localPaths.adminToken)) return (await readFile(localPaths.adminToken, "utf8")).trim();
-  const token = `*:*.${randomBytes(24).toString("hex")}`;
+/** The admin token of the running (or kept) Unleash, or undefined when there is none. */
+export async function readAdminToken(): Promise<string | undefined> {
+  return existsSync(localPaths.adminToken) ? (await readFile(localPaths.adminToken, "utf8")).trim() : undefined;
+}
+
+export async function writeAdminToken(token: string): Promise<void> {
   await writeFile(localPaths.adminToken, `${token}\n`, { mode: 0o600 });
-  return token;
+}
+
+const keptSchema = z.object({
+  /** Where the kept Unleash answered: the cluster's UnleashConnections point there. */
+  unleashUrl: z.string(),
+  keptAt: z.string(),
+});
+export type KeptWorld = z.infer<typeof keptSchema>;
+
+/** What `env:down --keep` left for the next env:up, or undefined. */
+export function readKept(): KeptWorld | undefined {
+  return readJsonFile(localPaths.kept, keptSchema);
+}
+
+export async function writeKept(kept: KeptWorld): Promise<void> {
+  await writeFile(localPaths.kept, `${JSON.stringify(kept, null, 2)}\n`);
+}
+
+export async function forgetKept(): Promise<void> {
+  await rm(localPaths.kept, { force: true });
+}
+
+/**
+ * The state of the cluster and of Unleash, both at once: deleting only one would leave a
+ * world whose Kubernetes resources name accounts Unleash does not have, or the reverse.
+ */
+export async function deleteWorldData(): Promise<void> {
+  const paths = [localPaths.controlPlaneDir, localPaths.emulatorState, localPaths.adminToken, localPaths.examples, localPaths.kept];
+  await Promise.all(paths.map((path) => rm(path, { recursive: true, force: true })));
 }
 
 /** What describes a running environment. */

@@ -1,6 +1,7 @@
 // The Unleash that env:up and the demo run next to Kubernetes: the emulator (the default,
 // with a fault and observation API) or a real open-source Unleash server with the
 // service-account routes (test/real-unleash), for proof on the real thing.
+import { randomBytes } from "node:crypto";
 import { startEmulator } from "../unleash-emulator/index.js";
 
 export const UNLEASH_BACKENDS = ["emulator", "real"] as const;
@@ -37,6 +38,11 @@ export async function startUnleashBackend(kind: UnleashBackendKind, options: Unl
       return startRealUnleash({ adminToken: options.adminToken });
     }
   }
+}
+
+/** An admin API token of the shape both backends accept (the real server takes only hex). */
+export function randomAdminToken(): string {
+  return `*:*.${randomBytes(24).toString("hex")}`;
 }
 
 export function parseBackendKind(argv: readonly string[]): UnleashBackendKind {

@@ -4,7 +4,8 @@ import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import type { KindName, Resource } from "../../api/v1alpha1/resources.js";
 import type { CustomResourceClient } from "../../kube/custom-resources.js";
 import type { EventSink } from "../../kube/events.js";
-import type { ObjectKey, Reconciler, ReconcileRequest, ReconcileResult } from "../../runtime/controller.js";
+import { ExpectedRetry, type ObjectKey, type Reconciler, type ReconcileRequest, type ReconcileResult } from "../../runtime/controller.js";
+import { isConflict } from "../../kube/api-errors.js";
 import type { Lister } from "../../runtime/lister.js";
 import { keyToString } from "../../runtime/object-key.js";
 import { ABANDON_ANNOTATION, abandons, withAbandonHint } from "./abandon.js";
@@ -107,6 +108,8 @@ export class ReconcileTemplate<Spec, Status extends StatusBase, Facts, Lenient =
       if (this.kind.finalizer) await ensureFinalizer(this.#finalizers(meta), meta, this.kind.finalizer);
       return await this.kind.sync({ ...context, spec: resource.spec.data, resource });
     } catch (err) {
+      // Lost a race with another write: start again from fresh state, without alarming anyone.
+      if (isConflict(err)) throw new ExpectedRetry("a write met a newer version of its object (409 Conflict); retrying from fresh state", { cause: err });
       if (isStaleWrite(err)) throw err;
       const { outcome, retry } = outcomeForError(err);
       const fields = this.kind.failureFields?.(status.current, outcome, retry) ?? status.current;

@@ -3,7 +3,9 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { VersionApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../../harness/eventually.js";
 import { parse, stringify } from "yaml";
 import { startControlPlane, type ControlPlane } from "../../harness/control-plane.js";
 import { applyManifestDirectory } from "../../harness/crds.js";
@@ -18,6 +20,9 @@ const LOOPING_SPECS = {
   tls: "secret: { type: kubernetes.io/tls }",
   "bad-label": 'secret: { labels: { team: "a b" } }',
 };
+
+/** The specs that break a CEL rule (the others break a pattern, which every supported version ratchets). */
+const CEL_RULES_STOP_STATUS: ReadonlySet<string> = new Set(["same-key", "piling", "tls"]);
 
 /** The CRDs as an older release shipped them: no CEL rules and no patterns on the token's spec. */
 async function crdsWithoutRules(): Promise<string> {
@@ -38,6 +43,7 @@ describe("resources admitted before the rules existed", () => {
   let plane: ControlPlane;
   let world: World;
   let oldCrds: string;
+  const serverMinor = async () => Number.parseInt((await plane.kubeConfig().makeApiClient(VersionApi).getCode()).minor, 10);
 
   beforeAll(async () => {
     oldCrds = await crdsWithoutRules();
@@ -56,7 +62,15 @@ describe("resources admitted before the rules existed", () => {
     await rm(oldCrds, { recursive: true, force: true });
   });
 
-  it.each(Object.keys(LOOPING_SPECS))("reports %s as InvalidSpec, Stalled", async (name) => {
+  it.each(Object.keys(LOOPING_SPECS))("reports %s as InvalidSpec: a Warning event, and Stalled where the API server takes the status", async (name) => {
+    await eventually(async () => {
+      const events = await world.core.listNamespacedEvent({ namespace: world.namespace, fieldSelector: `involvedObject.name=${name}` });
+      expect(events.items.map((event) => `${event.type} ${event.reason}`)).toContain("Warning InvalidSpec");
+    }, { timeoutMs: 30_000 });
+    // Kubernetes 1.31 evaluates a CEL rule of the spec on a status write too, and refuses it for a resource
+    // admitted before the rule (tested: 1.31 refuses, 1.37 takes it; CRD validation ratcheting is GA in 1.33):
+    // there, the event is what says it, and nothing is written to Unleash either way.
+    if (CEL_RULES_STOP_STATUS.has(name) && (await serverMinor()) < 33) return;
     const token = await world.waitForCondition("ServiceAccountToken", name, "Stalled", "True");
     const ready = token.status?.conditions?.find((c) => c.type === "Ready");
     expect(ready).toMatchObject({ status: "False", reason: "InvalidSpec" });
