@@ -26,6 +26,31 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
+{{/* The metrics Service; with the chart's ServiceMonitor its name is also the scrape job's name. */}}
+{{- define "uao.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "uao.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The job label the alerts select: prometheusRule.job, or the job the chart's ServiceMonitor gives the target. */}}
+{{- define "uao.metricsJob" -}}
+{{- default (include "uao.metricsServiceName" .) .Values.prometheusRule.job }}
+{{- end }}
+
+{{/*
+Seconds in a Prometheus duration such as 30m or 1d12h: the alerts compare durations from
+values with timestamps, and numbers work on every Prometheus version (duration literals in
+arithmetic need Prometheus 3). values.schema.json admits only these units.
+*/}}
+{{- define "uao.seconds" -}}
+{{- $perUnit := dict "s" 1 "m" 60 "h" 3600 "d" 86400 "w" 604800 }}
+{{- $total := 0 }}
+{{- range regexFindAll "[0-9]+[smhdw]" . -1 }}
+{{- $unit := regexFind "[smhdw]$" . }}
+{{- $total = add $total (mul (trimSuffix $unit . | atoi) (get $perUnit $unit)) }}
+{{- end }}
+{{- $total }}
+{{- end }}
+
 {{- define "uao.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "uao.fullname" .) .Values.serviceAccount.name }}

@@ -12,6 +12,13 @@ import { CHART_DIR, helm, helmBinary, renderChart, valuesFile, type Manifest } f
 
 const BUILD_HELM_TIMEOUT_MS = 20 * 60_000;
 const namespacedValues = { watchNamespaces: ["team-a", "team-b"], clusterName: "prod-eu" };
+/** Every optional part of the chart switched on. */
+const everythingEnabled = {
+  serviceMonitor: { enabled: true },
+  prometheusRule: { enabled: true, labels: { release: "kube-prometheus-stack" }, additionalRuleLabels: { team: "platform" } },
+  grafanaDashboard: { enabled: true, annotations: { grafana_folder: "Operators" } },
+  defaultConnection: { enabled: true, url: "https://unleash.example.com", adminTokenSecretRef: { name: "unleash-admin" } },
+};
 
 const ofKind = (manifests: Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
 /** The one object of `kind`, typed as the caller reads it. */
@@ -29,17 +36,19 @@ const grants = (role: V1Role | V1ClusterRole, resource: string, verb: string) =>
   (role.rules ?? []).some((rule) => rule.resources?.includes(resource) && rule.verbs.includes(verb));
 
 interface ServiceMonitor {
-  spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string }> };
+  spec: { selector: { matchLabels: Record<string, string> }; endpoints: Array<{ port: string; honorLabels?: boolean }> };
 }
 
 beforeAll(() => helmBinary().then(() => undefined), BUILD_HELM_TIMEOUT_MS);
 
 describe("helm lint", () => {
-  it("passes with the default values and in namespaced mode", async () => {
+  it("passes with the default values, in namespaced mode and with everything enabled", async () => {
     const cluster = await helm(["lint", "--strict", CHART_DIR]);
     expect(cluster.code, cluster.stdout + cluster.stderr).toBe(0);
     const namespaced = await helm(["lint", "--strict", CHART_DIR, "-f", await valuesFile(namespacedValues)]);
     expect(namespaced.code, namespaced.stdout + namespaced.stderr).toBe(0);
+    const everything = await helm(["lint", "--strict", CHART_DIR, "-f", await valuesFile(everythingEnabled)]);
+    expect(everything.code, everything.stdout + everything.stderr).toBe(0);
   });
 
   it.each([
@@ -51,6 +60,10 @@ describe("helm lint", () => {
     ["namespaced mode without a cluster name", { watchNamespaces: ["team-a"] }, "clusterName"],
     ["several replicas without leader election", { leaderElection: { enabled: false } }, "replicas"],
     ["a default connection without a URL", { defaultConnection: { enabled: true, adminTokenSecretRef: { name: "admin" } } }, "url"],
+    ["an alert threshold that is not a Prometheus duration", { prometheusRule: { thresholds: { stalledFor: "15" } } }, "stalledFor"],
+    ["an alert label that Prometheus would refuse", { prometheusRule: { additionalRuleLabels: { "owning-team": "platform" } } }, "owning-team"],
+    ["a token limit above Unleash's", { prometheusRule: { thresholds: { accountTokens: 11 } } }, "accountTokens"],
+    ["an unknown key of the dashboard", { grafanaDashboard: { label: { grafana_dashboard: "1" } } }, "label"],
     ["a default connection in namespaced mode", { ...namespacedValues, defaultConnection: { enabled: true, url: "https://unleash.example.com", adminTokenSecretRef: { name: "admin" } } }, "watchNamespaces"],
   ])("rejects %s", async (_, values, offending) => {
     const result = await helm(["lint", CHART_DIR, "-f", await valuesFile(values)]);
@@ -123,6 +136,8 @@ describe("what the chart renders", () => {
     const monitor = one<ServiceMonitor>(manifests, "ServiceMonitor");
     expect(service.metadata?.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(service.spec?.ports?.map((port) => port.name)).toContain(monitor.spec.endpoints[0]?.port);
+    // The per-resource metrics' namespace label is the resource's, which the alerts and the dashboard read.
+    expect(monitor.spec.endpoints[0]?.honorLabels).toBe(true);
     expect(ofKind((await renderChart({})).manifests, "ServiceMonitor")).toEqual([]);
   });
 });
@@ -154,8 +169,11 @@ describe("helm template | kubectl apply --dry-run=server", () => {
     expect(accepted.length, out).toBe(manifests.length);
   };
 
-  it("accepts everything cluster mode renders, CRDs and the default connection included", async () => {
+  // The Prometheus Operator's kinds (ServiceMonitor, PrometheusRule) need its CRDs, which this
+  // control plane does not have: test/integration/observability runs promtool on the rules instead.
+  it("accepts everything cluster mode renders, CRDs, the default connection and the dashboard included", async () => {
     const { out, manifests } = await dryRun({
+      grafanaDashboard: { enabled: true },
       defaultConnection: {
         enabled: true,
         url: "https://unleash.example.com",
@@ -164,7 +182,7 @@ describe("helm template | kubectl apply --dry-run=server", () => {
         allowedRootRoles: ["Viewer", "Editor"],
       },
     });
-    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(["CustomResourceDefinition", "ClusterRole", "Deployment", "ClusterUnleashConnection"]));
+    expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(["CustomResourceDefinition", "ClusterRole", "Deployment", "ClusterUnleashConnection", "ConfigMap"]));
     expectAccepted(out, manifests);
   });
 

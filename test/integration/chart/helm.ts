@@ -1,12 +1,13 @@
 // Runs the helm binary that hack/build-helm.sh builds from the Go module proxy,
 // against the chart in charts/, with its state kept out of the user's home.
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { z } from "zod";
+import { runBuildScript } from "../../harness/build-script.js";
 import { repoRoot } from "../../harness/repo.js";
 
 export const CHART_DIR = join(repoRoot, "charts", "unleash-accounts-operator");
@@ -24,17 +25,7 @@ let binary: Promise<string> | undefined;
 
 /** Path of helm, built on first use (minutes, once per machine) and cached by the script. */
 export function helmBinary(): Promise<string> {
-  binary ??= new Promise<string>((resolvePath, reject) => {
-    const child = spawn("bash", [resolve(repoRoot, "hack/build-helm.sh")], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.once("error", reject);
-    child.once("close", (code) => {
-      const path = stdout.trimEnd().split("\n").pop()?.trim() ?? "";
-      if (code === 0 && path !== "") resolvePath(path);
-      else reject(new Error(`hack/build-helm.sh exited with ${code}`));
-    });
-  });
+  binary ??= runBuildScript("hack/build-helm.sh");
   return binary;
 }
 
