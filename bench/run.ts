@@ -13,7 +13,7 @@ import { openBenchWorld } from "./lib/world.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 import { renderTable, writeReport, type BenchReport, type BlockResult } from "./lib/report.js";
 import { converge, floor, growMemory, idle, readMemory, repair, restart, type ScenarioOptions } from "./lib/scenarios.js";
-import { makeWorkload } from "./lib/workload.js";
+import { makeWorkload, PROJECT_ACCESS } from "./lib/workload.js";
 
 const RESULTS_DIR = join(repoRoot, "bench", "results");
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -21,7 +21,11 @@ const log = (message: string) => process.stderr.write(`[bench ${new Date().toISO
 async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<BlockResult> {
   const loadAtStart = loadavg()[0] ?? 0;
   const tag = `[${block.spec.latencyMs} ms]`;
-  const options: ScenarioOptions = { timeoutMs: args.timeout.ms, applyConcurrency: args["apply-concurrency"] };
+  const options: ScenarioOptions = {
+    timeoutMs: args.timeout.ms,
+    applyConcurrency: args["apply-concurrency"],
+    ...(args["project-access"] ? { accountSpec: PROJECT_ACCESS } : {}),
+  };
   const perAccount = args["tokens-per-account"];
   log(`${tag} floor: ${args.accounts} accounts x ${perAccount} tokens by a direct client`);
   const floorResult = await floor(block, makeWorkload(block.floorNamespaces, 0, args.accounts, perAccount), { ...options, concurrency: args.concurrency });
@@ -113,6 +117,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
       latencyMs,
       namespaces: args.namespaces,
       connection: args.connection,
+      projectAccess: args["project-access"],
       knobs: { concurrency: args.concurrency, resync: args.resync.text, nodeOptions: args["operator-node-options"] },
       diagnostics,
     });
@@ -133,6 +138,7 @@ async function bench(args: RunArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
       tokens: args.accounts * args["tokens-per-account"],
       namespaces: args.namespaces,
       connection: args.connection,
+      projectAccess: args["project-access"],
       applyConcurrency: args["apply-concurrency"],
     },
     operator: describeOperator(args),

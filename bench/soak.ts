@@ -166,7 +166,7 @@ async function soak(args: SoakArgs, cleanup: BenchWorld["cleanup"]): Promise<voi
   const world = await openBenchWorld("soak", cleanup, log);
   const block = await Block.open(
     world,
-    { index: 0, latencyMs: args.latency, namespaces: args.namespaces, connection: "cluster", knobs: { concurrency: args.concurrency, resync: args.resync.text }, diagnostics: {} },
+    { index: 0, latencyMs: args.latency, namespaces: args.namespaces, connection: "cluster", projectAccess: false, knobs: { concurrency: args.concurrency, resync: args.resync.text }, diagnostics: {} },
   );
   world.watch(block.namespaces);
   const operator = await block.startOperator();

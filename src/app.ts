@@ -63,6 +63,7 @@ export async function run(config: Config, logger: Logger): Promise<void> {
     identity,
     maxConcurrentReconciles: config.maxConcurrentReconciles,
     resyncPeriodMs: config.resyncPeriodMs,
+    unleashPollIntervalMs: config.unleashPollIntervalMs,
     unleashTimeoutMs: config.unleashTimeoutMs,
     watchInactivityTimeoutMs: config.watchInactivityTimeoutMs,
     watchClusterConnections: config.watchClusterConnections,

@@ -17,6 +17,10 @@ const FLAGS = {
   "health-probe-bind-address": { type: "string", help: "host:port of /healthz and /readyz; 0 disables (default :8081)." },
   "max-concurrent-reconciles": { type: "string", help: "Reconciles run in parallel per controller (default 30)." },
   "resync-period": { type: "string", help: "How often every resource is checked against Unleash, e.g. 10m (default 10m)." },
+  "unleash-poll-interval": {
+    type: "string",
+    help: "How often each connection's accounts are listed to see changes made in Unleash (a revoked token, a deleted account), one call per connection (default 1m).",
+  },
   "watch-inactivity-timeout": { type: "string", help: "A watch silent for this long is presumed dead and the resource listed again (default 2m, at least 35s)." },
   "watch-cluster-connections": { type: "boolean", help: "Watch ClusterUnleashConnections (default true; --no-watch-cluster-connections with namespaced RBAC, which cannot read cluster-scoped objects)." },
   "unleash-timeout": { type: "string", help: "Deadline of one Unleash API call (default 10s)." },
@@ -62,6 +66,7 @@ export const configSchema = z.object({
   maxConcurrentReconciles: z.coerce.number().int().min(1).max(256).default(30),
   resyncPeriodMs: durationText("10m"),
   unleashTimeoutMs: durationText("10s"),
+  unleashPollIntervalMs: durationText("1m").refine((ms) => ms >= 1_000, "must be at least 1s"),
   // client-node reconnects a watch that stayed silent for 30 s: a shorter timeout lists needlessly.
   watchInactivityTimeoutMs: durationText("2m").refine((ms) => ms >= MIN_WATCH_INACTIVITY_MS, "must be at least 35s"),
   watchClusterConnections: z.boolean().default(true),
@@ -75,7 +80,12 @@ export type Config = z.infer<typeof configSchema>;
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 /** Durations are held in milliseconds under a key of their own. */
 const keyOf = (flag: FlagName): string =>
-  ({ "resync-period": "resyncPeriodMs", "unleash-timeout": "unleashTimeoutMs", "watch-inactivity-timeout": "watchInactivityTimeoutMs" })[flag as string] ?? camel(flag);
+  ({
+    "resync-period": "resyncPeriodMs",
+    "unleash-timeout": "unleashTimeoutMs",
+    "unleash-poll-interval": "unleashPollIntervalMs",
+    "watch-inactivity-timeout": "watchInactivityTimeoutMs",
+  })[flag as string] ?? camel(flag);
 const flagOf = (key: string): string => (Object.keys(FLAGS) as FlagName[]).find((flag) => keyOf(flag) === key) ?? key;
 const envName = (flag: string) => `UNLEASH_OPERATOR_${flag.replace(/-/g, "_").toUpperCase()}`;
 

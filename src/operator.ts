@@ -4,7 +4,7 @@ import type { ServiceAccountResource } from "./api/v1alpha1/resources.js";
 import { SecretKeyReader } from "./controllers/connection/admin-token.js";
 import { setupConnectionControllers } from "./controllers/connection/controller.js";
 import { ConnectionProtection } from "./controllers/connection/protection.js";
-import { allConnections, ConnectionRegistry, connectionIdOf } from "./controllers/connection/registry.js";
+import { allConnections, ConnectionRegistry, connectionIdOf, type AccountsChanged } from "./controllers/connection/registry.js";
 import { setupServiceAccountController } from "./controllers/serviceaccount/controller.js";
 import { keyOf } from "./controllers/shared/watches.js";
 import { setupTokenController } from "./controllers/token/controller.js";
@@ -13,6 +13,7 @@ import { CustomResourceClient } from "./kube/custom-resources.js";
 import { EventRecorder } from "./kube/events.js";
 import { SecretClient, WorkloadRestarter } from "./kube/secrets.js";
 import type { WriteFence } from "./runtime/fence.js";
+import { Channel } from "./runtime/channel.js";
 import { Indexer } from "./runtime/indexer.js";
 import { Manager } from "./runtime/manager.js";
 import type { Metrics } from "./runtime/metrics.js";
@@ -29,6 +30,8 @@ export interface OperatorOptions {
   identity: string;
   maxConcurrentReconciles: number;
   resyncPeriodMs: number;
+  /** How often each connection's accounts are listed to see changes made in Unleash. */
+  unleashPollIntervalMs: number;
   unleashTimeoutMs: number;
   watchInactivityTimeoutMs?: number;
   /** False where RBAC is namespaced and cluster-scoped connections cannot be read. */
@@ -50,7 +53,9 @@ export function createOperator(options: OperatorOptions): Manager {
     clusterConnectionsWatched: options.watchClusterConnections,
     secrets: new SecretKeyReader(kubeConfig),
     namespaceLabels: async (namespace) => cache.namespaces.get(namespace)?.metadata.labels,
-    snapshotMaxAgeMs: options.resyncPeriodMs,
+    // The poll lists every connection each interval; the age limit is only a backstop should a poll fail.
+    snapshotMaxAgeMs: 2 * Math.min(options.unleashPollIntervalMs, options.resyncPeriodMs),
+    projectAccessMaxAgeMs: options.resyncPeriodMs,
     adminTokenTtlMs: 5_000,
     unleashTimeoutMs: options.unleashTimeoutMs,
     onRequest: (route, status, ms) => {
@@ -66,8 +71,12 @@ export function createOperator(options: OperatorOptions): Manager {
     signal: manager.signal,
     logger,
   });
-  // The periodic resync drops every account snapshot first, so each connection is listed once per period.
-  manager.beforeResync(() => registry.invalidateAll());
+  // Unleash is polled on its own interval (a list per connection); only what changed there is reconciled.
+  const unleashChanges = new Channel<AccountsChanged>();
+  manager.every(options.unleashPollIntervalMs, async () => {
+    for (const change of await registry.poll()) unleashChanges.emit(change);
+  });
+  manager.beforeResync(() => registry.invalidateProjectAccess());
   manager.onStop(() => registry.close());
 
   const resources = new CustomResourceClient(kubeConfig);
@@ -79,7 +88,7 @@ export function createOperator(options: OperatorOptions): Manager {
   );
   const dependents = (id: string) => accountsByConnection.keys(id).map((key) => `ServiceAccount ${key}`);
   const protection = new ConnectionProtection({ resources, secrets: secretClient, dependents, connections: () => allConnections(cache), watchedNamespaces: options.namespaces });
-  const shared = { ...cache, registry, protection, resources, events, now, clusterName: options.clusterName };
+  const shared = { ...cache, registry, unleashChanges, protection, resources, events, now, clusterName: options.clusterName };
 
   setupConnectionControllers(manager, { ...shared, dependents });
   const accounts = setupServiceAccountController(manager, { ...shared, accountsByConnection });

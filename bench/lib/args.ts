@@ -28,6 +28,7 @@ const runSchema = z.object({
   repair: count(100),
   "memory-tokens": count(5000),
   "skip-memory-5000": z.boolean().default(false),
+  "project-access": z.boolean().default(false),
   "operator-node-options": z.string().min(1).optional(),
   "apply-concurrency": count(32),
   connection: z.enum(["cluster", "namespaced"]).default("cluster"),
@@ -49,6 +50,7 @@ const RUN_OPTIONS = {
   repair: { type: "string" },
   "memory-tokens": { type: "string" },
   "skip-memory-5000": { type: "boolean" },
+  "project-access": { type: "boolean" },
   "operator-node-options": { type: "string" },
   "apply-concurrency": { type: "string" },
   connection: { type: "string" },
@@ -69,6 +71,7 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --repair N               Secrets deleted at once in the repair scenario (default 100)
   --memory-tokens N        tokens for the second memory reading (default 5000)
   --skip-memory-5000       skip the second memory reading
+  --project-access         every account declares project access (Member on "default"), admitted by the connection's policy
   --operator-node-options=S  NODE_OPTIONS for the operator, e.g. "--operator-node-options=--max-old-space-size=192" (the chart's cap)
   --apply-concurrency N    parallel creates when applying resources (default 32)
   --connection KIND        cluster (one ClusterUnleashConnection, namespaces admitted by label) or namespaced (default cluster)

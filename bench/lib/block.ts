@@ -27,6 +27,8 @@ export interface BlockSpec {
   latencyMs: number;
   namespaces: number;
   connection: ConnectionKind;
+  /** Accounts declare project access (--project-access), and the cluster connection admits it. */
+  projectAccess: boolean;
   knobs: OperatorKnobs;
   diagnostics: Diagnostics;
 }
@@ -96,6 +98,7 @@ export class Block {
       url: operatorEmulator.url,
       adminToken: operatorEmulator.adminToken,
       namespaceLabel: label,
+      projectAccess: spec.projectAccess,
     };
     await createConnection(world.admin, connection, namespaces);
     await warmUp(world.admin, floorNamespaces[0] as string, connectionRefOf(connection));

@@ -88,6 +88,7 @@ function rows(blocks: BlockResult[]): Row[] {
     { scenario: "idle", metric: "watched", cell: (b) => `${seconds(b.idle.durationMs)} (${b.idle.periods} resyncs)` },
     { scenario: "idle", metric: "unleash reads / writes", cell: (b) => `${b.idle.unleashReads} / ${b.idle.unleashWrites}` },
     { scenario: "idle", metric: "list calls per connection per resync", cell: (b) => String(b.idle.listCallsPerConnectionPerPeriod) },
+    { scenario: "idle", metric: "project access reads per connection per resync", cell: (b) => String(b.idle.projectReadsPerConnectionPerPeriod) },
     ...usageRows(blocks, "idle", (b) => b.idle.usage),
     { scenario: "repair", metric: "Secrets deleted at once", cell: (b) => String(b.repair.secrets) },
     { scenario: "repair", metric: "restored p50/p99/max", cell: (b) => spread(b.repair.repaired) },
@@ -97,6 +98,7 @@ function rows(blocks: BlockResult[]): Row[] {
     ...usageRows(blocks, "restart", (b) => b.restart.usage),
     { scenario: "memory", metric: "tokens", cell: (b) => String(b.memory.tokens) },
     { scenario: "memory", metric: "RSS / heap used", cell: (b) => `${mb(b.memory.rssBytes)} / ${mb(b.memory.heapUsedBytes)}` },
+    { scenario: "memory", metric: "metric series: all / per resource", cell: (b) => `${b.memory.series} / ${b.memory.resourceSeries}` },
     ...(growth.length === 0
       ? []
       : [
@@ -104,6 +106,7 @@ function rows(blocks: BlockResult[]): Row[] {
           { scenario: "memory", metric: "growth converge wall time", cell: (b: BlockResult) => (b.growth ? seconds(b.growth.converge.wallMs) : "-") },
           { scenario: "memory", metric: "RSS / heap used", cell: (b: BlockResult) => (b.growth ? `${mb(b.growth.after.rssBytes)} / ${mb(b.growth.after.heapUsedBytes)}` : "-") },
           { scenario: "memory", metric: "per token: RSS / heap", cell: (b: BlockResult) => (b.growth ? `${kb(b.growth.perTokenRssBytes)} / ${kb(b.growth.perTokenHeapBytes)}` : "-") },
+          { scenario: "memory", metric: "metric series: all / per resource", cell: (b: BlockResult) => (b.growth ? `${b.growth.after.series} / ${b.growth.after.resourceSeries}` : "-") },
         ]),
   ];
 }

@@ -14,6 +14,8 @@ export interface ScenarioOptions {
   applyConcurrency: number;
   /** Extra spec fields of every token applied. */
   tokenSpec?: Record<string, unknown>;
+  /** Extra spec fields of every account applied (e.g. project access). */
+  accountSpec?: Record<string, unknown>;
 }
 
 export interface ConvergeResult {
@@ -40,7 +42,7 @@ export async function converge(block: Block, added: Workload, options: ScenarioO
     const started = performance.now();
     const tokenTimes = view.timeUntilAll(tokenKeys, (k) => view.tokenConverged(k), started, options.timeoutMs, `${what}: tokens`);
     const accountTimes = view.timeUntilAll(accountKeys, (k) => view.accountReady(k), started, options.timeoutMs, `${what}: accounts`);
-    await applyWorkload(admin, added, block.connectionRef, options.applyConcurrency, undefined, options.tokenSpec);
+    await applyWorkload(admin, added, block.connectionRef, options.applyConcurrency, undefined, options.tokenSpec, options.accountSpec);
     const applyMs = performance.now() - started;
     const [tokens, accounts] = await Promise.all([tokenTimes, accountTimes]);
     return { applyMs, tokens: [...tokens.values()], accounts: [...accounts.values()] };
@@ -100,6 +102,8 @@ export interface IdleResult {
   unleashWrites: number;
   /** GET /api/admin/service-account per connection per resync period. */
   listCallsPerConnectionPerPeriod: number;
+  /** Reads of project access (GET /api/admin/projects/:projectId/access) per connection per resync period. */
+  projectReadsPerConnectionPerPeriod: number;
 }
 
 const UNLEASH_WRITE = /^(POST|PUT|PATCH|DELETE) /;
@@ -118,6 +122,7 @@ export async function idle(block: Block, resyncMs: number, periods: number, opti
     unleashReads: calls.filter(([route]) => !UNLEASH_WRITE.test(route)).reduce((sum, [, n]) => sum + n, 0),
     unleashWrites: calls.filter(([route]) => UNLEASH_WRITE.test(route)).reduce((sum, [, n]) => sum + n, 0),
     listCallsPerConnectionPerPeriod: round((usage.unleashCalls["GET /api/admin/service-account"] ?? 0) / periods / connections, 2),
+    projectReadsPerConnectionPerPeriod: round((usage.unleashCalls["GET /api/admin/projects/:projectId/access"] ?? 0) / periods / connections, 2),
   };
 }
 
@@ -192,13 +197,19 @@ export interface MemoryReading {
   heapUsedBytes: number;
   heapTotalBytes: number;
   externalBytes: number;
+  /** Series of /metrics in all, and those of the per-resource gauges (unleash_token_*, unleash_serviceaccount_*, unleash_connection_*, unleash_resource_*). */
+  series: number;
+  resourceSeries: number;
 }
+
+const RESOURCE_SERIES = /^unleash_(token|serviceaccount|connection|resource)_/;
 
 /** 6. Memory: the median of five readings one second apart, once the operator is idle. */
 export async function readMemory(block: Block, options: ScenarioOptions): Promise<MemoryReading> {
   const operator = block.requireOperator();
   await waitUntilIdle(operator, { timeoutMs: options.timeoutMs, stableForMs: 2_000 });
-  const samples: Array<Omit<MemoryReading, "tokens" | "accounts">> = [];
+  const samples: Array<Omit<MemoryReading, "tokens" | "accounts" | "series" | "resourceSeries">> = [];
+  const last = await operator.scrape();
   for (let i = 0; i < 5; i++) {
     const scrape = await operator.scrape();
     samples.push({
@@ -217,6 +228,9 @@ export async function readMemory(block: Block, options: ScenarioOptions): Promis
     heapUsedBytes: mid((s) => s.heapUsedBytes),
     heapTotalBytes: mid((s) => s.heapTotalBytes),
     externalBytes: mid((s) => s.externalBytes),
+    series: last.samples.length,
+    // Counters (rotations) are fleet-wide; the gauges per resource are what grows with the fleet.
+    resourceSeries: last.samples.filter((sample) => RESOURCE_SERIES.test(sample.name) && !sample.name.endsWith("_total")).length,
   };
 }
 

@@ -7,6 +7,9 @@ export const API_VERSION = "accounts.unleash.dev/v1alpha1";
 export const ADMIN_SECRET = "unleash-admin";
 export const ROOT_ROLE = "Editor";
 const TOKEN_LIFETIME = "720h";
+/** What every account declares with --project-access, and what the cluster connection's policy admits. */
+export const PROJECT_ACCESS = { projects: [{ project: "default", roles: ["Member"] }] };
+const PROJECT_POLICY = [{ projects: ["default"], roles: ["Member"] }];
 
 export type ConnectionKind = "cluster" | "namespaced";
 
@@ -34,6 +37,8 @@ export interface ConnectionSetup {
   adminToken: string;
   /** Label every bench namespace carries; the cluster connection admits namespaces by it. */
   namespaceLabel: { key: string; value: string };
+  /** Whether the cluster connection admits the accounts' project access (--project-access). */
+  projectAccess: boolean;
 }
 
 export const key = (ref: { namespace: string; name: string }): string => `${ref.namespace}/${ref.name}`;
@@ -54,12 +59,12 @@ export function connectionRefOf(setup: Pick<ConnectionSetup, "kind" | "name">): 
   return { kind: setup.kind === "cluster" ? "ClusterUnleashConnection" : "UnleashConnection", name: setup.name };
 }
 
-export function accountObject(account: AccountRef, connectionRef: { kind: string; name: string }): object {
+export function accountObject(account: AccountRef, connectionRef: { kind: string; name: string }, extra: Record<string, unknown> = {}): object {
   return {
     apiVersion: API_VERSION,
     kind: "ServiceAccount",
     metadata: { name: account.name, namespace: account.namespace },
-    spec: { connectionRef, rootRole: ROOT_ROLE },
+    spec: { connectionRef, rootRole: ROOT_ROLE, ...extra },
   };
 }
 
@@ -98,6 +103,7 @@ export async function createConnection(http: KubeHttp, setup: ConnectionSetup, n
         url: setup.url,
         adminTokenSecretRef: { name: ADMIN_SECRET, namespace: namespaces[0], key: "token" },
         allowedNamespaces: { selector: { matchLabels: { [setup.namespaceLabel.key]: setup.namespaceLabel.value } } },
+        ...(setup.projectAccess ? { projectAccess: PROJECT_POLICY } : {}),
       },
     });
     return;
@@ -125,6 +131,7 @@ export async function applyWorkload(
   concurrency: number,
   onCreated: (created: Created) => void = () => {},
   tokenSpec: Record<string, unknown> = {},
+  accountSpec: Record<string, unknown> = {},
 ): Promise<void> {
   const tokensOf = new Map<string, TokenRef[]>();
   for (const token of workload.tokens) {
@@ -138,7 +145,7 @@ export async function applyWorkload(
   }
   await forEachConcurrently(items, concurrency, async (item) => {
     const [plural, body] =
-      item.kind === "ServiceAccount" ? ["serviceaccounts", accountObject(item.ref, connectionRef)] : ["serviceaccounttokens", tokenObject(item.ref, tokenSpec)];
+      item.kind === "ServiceAccount" ? ["serviceaccounts", accountObject(item.ref, connectionRef, accountSpec)] : ["serviceaccounttokens", tokenObject(item.ref, tokenSpec)];
     const answer = await http.expect("POST", `${API}/namespaces/${item.ref.namespace}/${plural}`, body);
     onCreated({ ...item, uid: uidOf(answer.body) } as Created);
   });

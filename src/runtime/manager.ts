@@ -30,6 +30,8 @@ export class Manager {
   readonly #controllers: Controller[] = [];
   readonly #beforeResync: Array<() => void> = [];
   readonly #onStop: Array<() => Promise<void>> = [];
+  readonly #periodic: Array<{ intervalMs: number; run: () => Promise<void> }> = [];
+  readonly #timers: NodeJS.Timeout[] = [];
   readonly #abort = new AbortController();
   #resyncTimer: NodeJS.Timeout | undefined;
   #running = false;
@@ -59,6 +61,11 @@ export class Manager {
     this.#beforeResync.push(hook);
   }
 
+  /** Runs `run` every `intervalMs` while the controllers run (e.g. to poll Unleash); a run still going skips the next. */
+  every(intervalMs: number, run: () => Promise<void>): void {
+    this.#periodic.push({ intervalMs, run });
+  }
+
   /** Runs last at stop, after the controllers and sources (e.g. to close connections). */
   onStop(hook: () => Promise<void>): void {
     this.#onStop.push(hook);
@@ -71,6 +78,7 @@ export class Manager {
     this.#running = true;
     this.#resyncTimer = setInterval(() => this.#resync(), this.options.resyncPeriodMs);
     this.#resyncTimer.unref();
+    for (const { intervalMs, run } of this.#periodic) this.#timers.push(periodically(intervalMs, run, this.options.logger));
   }
 
   /** Aborted when the stop deadline passes with work still in flight: calls that take it (Unleash's) end at once. */
@@ -86,6 +94,7 @@ export class Manager {
   async stop(deadlineMs: number): Promise<void> {
     this.#running = false;
     clearInterval(this.#resyncTimer);
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
     const deadline = setTimeout(() => this.#abort.abort(new Error("the operator is stopping")), deadlineMs);
     await Promise.all(this.#controllers.map((controller) => controller.stop(deadlineMs)));
     clearTimeout(deadline);
@@ -97,4 +106,20 @@ export class Manager {
     for (const hook of this.#beforeResync) hook();
     for (const controller of this.#controllers) controller.resync();
   }
+}
+
+/** An interval that never overlaps itself and never lets a failure escape. */
+function periodically(intervalMs: number, run: () => Promise<void>, logger: Logger): NodeJS.Timeout {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    run()
+      .catch((err: unknown) => logger.warn({ err }, "periodic task failed; it runs again at its next interval"))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }

@@ -15,6 +15,19 @@ export interface GaugeDefinition<L extends string> {
 type Source<L extends string> = () => Iterable<Sample<L>>;
 
 /**
+ * A gauge whose series are computed from the caches at each scrape and dropped once the scrape has
+ * them: a plain Gauge would keep every label set between scrapes, which matters at tens of thousands
+ * of series (several per resource).
+ */
+class ComputedGauge extends Gauge<string> {
+  override async get() {
+    const scraped = await super.get();
+    this.reset();
+    return scraped;
+  }
+}
+
+/**
  * Per-resource gauges, computed from the informer caches at every scrape: a series disappears with its
  * resource without any bookkeeping, and a replica that is not running its controllers (a standby, before
  * it leads) exports none, so two replicas never double a fleet's figures. Several controllers may feed
@@ -37,13 +50,12 @@ export class ResourceGauges {
     const sources: Array<Source<string>> = [source];
     this.#sources.set(definition.name, sources);
     const exporting = this.exporting;
-    new Gauge<string>({
+    new ComputedGauge({
       name: definition.name,
       help: definition.help,
       labelNames: definition.labelNames,
       registers: [this.registry],
       collect() {
-        this.reset();
         if (!exporting()) return;
         for (const next of sources) for (const sample of next()) this.set(sample.labels, sample.value);
       },

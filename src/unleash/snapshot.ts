@@ -31,6 +31,12 @@ export class AccountSnapshotCache {
     return this.cache.get();
   }
 
+  /** Lists again now (whatever the snapshot's age) and answers the fresh snapshot. */
+  async refresh(): Promise<Snapshot> {
+    this.cache.invalidate();
+    return this.cache.get();
+  }
+
   /** The last snapshot listed, however old; never lists. */
   peek(): Snapshot | undefined {
     return this.cache.peek();
@@ -81,6 +87,20 @@ export class AccountSnapshotCache {
   private apply(change: Change<Snapshot>): void {
     this.cache.apply(change);
   }
+}
+
+/**
+ * The accounts whose state a reconcile depends on changed between two snapshots: gone, new, renamed,
+ * another root role, or a token revoked, added or with another expiry. A token's last use is no such
+ * change (it moves whenever the token is used).
+ */
+export function changedAccountIds(before: Snapshot, after: Snapshot): number[] {
+  const fingerprint = (account: SnapshotAccount) =>
+    JSON.stringify([account.username, account.name, account.rootRole, account.tokens.map((token) => [token.id, token.expiresAt]).sort()]);
+  const prints = (snapshot: Snapshot) => new Map(snapshot.serviceAccounts.map((account) => [account.id, fingerprint(account)]));
+  const old = prints(before);
+  const now = prints(after);
+  return [...new Set([...old.keys(), ...now.keys()])].filter((id) => old.get(id) !== now.get(id));
 }
 
 export function findByUsername(snapshot: Snapshot, username: string): SnapshotAccount | undefined {

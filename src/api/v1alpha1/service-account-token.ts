@@ -65,7 +65,7 @@ export const serviceAccountTokenStatus = z
       .string()
       .optional()
       .meta({ format: "date-time" })
-      .describe("Last use of the current token that Unleash recorded (updated in steps of an hour); unset while never used: a token nobody uses may not be needed."),
+      .describe("Last use of the current token that Unleash recorded, followed a day at a time (so use costs at most one status write a day); unset until a use a day or more after the issue: a token nobody uses may not be needed."),
     lifetime: duration.optional().describe("The lifetime the current token was issued with."),
     secretName: z.string().max(253).optional().describe("Name of the Secret that holds the current token."),
     tokenHash: z

@@ -6,7 +6,7 @@ import type { ObjectMeta } from "../../api/v1alpha1/metadata.js";
 import type { WriteFence } from "../../runtime/fence.js";
 import { UnleashClient } from "../../unleash/client.js";
 import { ProjectAccessCache } from "../../unleash/project-access.js";
-import { AccountSnapshotCache, type Snapshot } from "../../unleash/snapshot.js";
+import { AccountSnapshotCache, changedAccountIds, type Snapshot } from "../../unleash/snapshot.js";
 import type { Listers } from "../shared/listers.js";
 import { StalledError } from "../shared/outcomes.js";
 import { unleashTarget } from "../../unleash/target.js";
@@ -30,6 +30,12 @@ export type UnleashApi = Pick<
   | "removeProjectAccess"
   | "close"
 >;
+
+/** News from a poll: accounts of one connection that changed in Unleash. */
+export interface AccountsChanged {
+  connectionId: string;
+  accountIds: readonly number[];
+}
 
 export interface ResolvedConnection {
   /** "ClusterUnleashConnection/<name>" or "UnleashConnection/<namespace>/<name>". */
@@ -61,7 +67,10 @@ export interface ConnectionRegistryOptions {
   clusterConnectionsWatched: boolean;
   secrets: SecretKeyReader;
   namespaceLabels: (namespace: string) => Promise<Readonly<Record<string, string>> | undefined>;
+  /** A snapshot older than this is listed again on use; the poll keeps them younger. */
   snapshotMaxAgeMs: number;
+  /** How long project access is reused (the resync period). */
+  projectAccessMaxAgeMs: number;
   adminTokenTtlMs: number;
   unleashTimeoutMs: number;
   onRequest?: (route: string, status: number | "error", durationMs: number) => void;
@@ -145,7 +154,7 @@ export class ConnectionRegistry {
       ...policies,
       client,
       snapshots: new AccountSnapshotCache(client, { maxAgeMs: this.options.snapshotMaxAgeMs }),
-      projectAccess: new ProjectAccessCache(client, { maxAgeMs: this.options.snapshotMaxAgeMs }),
+      projectAccess: new ProjectAccessCache(client, { maxAgeMs: this.options.projectAccessMaxAgeMs }),
       fingerprint,
     };
     this.#entries.set(id, entry);
@@ -158,12 +167,26 @@ export class ConnectionRegistry {
     return this.#entries.get(id)?.snapshots.peek();
   }
 
-  /** Makes every connection list Unleash again on next use (the periodic resync). */
-  invalidateAll(): void {
-    for (const entry of this.#entries.values()) {
-      entry.snapshots.invalidate();
-      entry.projectAccess.invalidate();
-    }
+  /**
+   * Lists each connection in use again (one call each) and answers which of its accounts changed in
+   * Unleash since the last list: someone revoked a token, deleted an account, changed a role.
+   */
+  async poll(): Promise<AccountsChanged[]> {
+    const polled = await Promise.allSettled(
+      [...this.#entries.values()].map(async (entry) => {
+        const before = entry.snapshots.peek();
+        if (before === undefined) return undefined;
+        const accountIds = changedAccountIds(before, await entry.snapshots.refresh());
+        return accountIds.length > 0 ? { connectionId: entry.id, accountIds } : undefined;
+      }),
+    );
+    // A connection that cannot list now shows it on its resources' own reconciles; the others go on.
+    return polled.flatMap((result) => (result.status === "fulfilled" && result.value ? [result.value] : []));
+  }
+
+  /** Makes every connection read project access again on next use (once per resync period). */
+  invalidateProjectAccess(): void {
+    for (const entry of this.#entries.values()) entry.projectAccess.invalidate();
   }
 
   forget(id: string): void {

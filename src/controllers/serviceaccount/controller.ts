@@ -12,7 +12,8 @@ import type { Manager } from "../../runtime/manager.js";
 import { addServiceAccountMetrics } from "./metrics.js";
 import { keyToString, parseKey } from "../../runtime/object-key.js";
 import type { ConnectionProtection } from "../connection/protection.js";
-import { connectionIdOf, type ConnectionRegistry } from "../connection/registry.js";
+import { accountsConcerned } from "../connection/changes.js";
+import { connectionIdOf, type AccountsChanged, type ConnectionRegistry } from "../connection/registry.js";
 import { ReconcileTemplate } from "../shared/reconcile.js";
 import { forPrimary, keyOf, specOrMetaChanged } from "../shared/watches.js";
 import { ServiceAccountReconciler } from "./reconciler.js";
@@ -25,6 +26,8 @@ export interface ServiceAccountControllerDeps {
   /** ServiceAccounts by the id of the connection they use (shared with the connection controllers). */
   accountsByConnection: Indexer<ServiceAccountResource>;
   registry: ConnectionRegistry;
+  /** Accounts that a poll of Unleash found changed there. */
+  unleashChanges: EventSource<AccountsChanged>;
   protection: ConnectionProtection;
   resources: CustomResourceClient;
   events: EventSink;
@@ -60,6 +63,10 @@ export function setupServiceAccountController(manager: Manager, deps: ServiceAcc
     .watch<CachedNamespace>(deps.namespaces, ({ type, object, old }) =>
       type === "delete" || (old && isDeepStrictEqual(object.metadata.labels, old.metadata.labels)) ? [] : keys(byNamespace.keys(object.metadata.name)),
     );
+  // A poll of Unleash found these accounts changed there (deleted, renamed, another role).
+  controller.watch<AccountsChanged>(deps.unleashChanges, ({ object }) =>
+    accountsConcerned(object, accountsByConnection.objects(object.connectionId, serviceAccounts)).map((account) => keyOf(account.metadata)),
+  );
   // A connection that changes, recovers or breaks is news for every account using it.
   for (const [kind, source] of [
     ["ClusterUnleashConnection", deps.clusterConnections],

@@ -7,10 +7,12 @@ import type { EventSink } from "../../kube/events.js";
 import type { SecretClient, WorkloadRestarter } from "../../kube/secrets.js";
 import type { ObjectKey } from "../../runtime/controller.js";
 import { Indexer } from "../../runtime/indexer.js";
+import type { EventSource } from "../../runtime/events.js";
 import type { Informed } from "../../runtime/lister.js";
 import type { Manager } from "../../runtime/manager.js";
 import { keyToString, parseKey } from "../../runtime/object-key.js";
-import type { ConnectionRegistry } from "../connection/registry.js";
+import { accountsConcerned } from "../connection/changes.js";
+import type { AccountsChanged, ConnectionRegistry } from "../connection/registry.js";
 import { ReconcileTemplate } from "../shared/reconcile.js";
 import { forPrimary, keyOf } from "../shared/watches.js";
 import { TOKEN_KIND } from "./context.js";
@@ -23,6 +25,8 @@ export interface TokenControllerDeps {
   serviceAccounts: Informed<ServiceAccountResource>;
   secrets: Informed<V1Secret>;
   registry: ConnectionRegistry;
+  /** Accounts that a poll of Unleash found changed there (e.g. a token revoked by an admin). */
+  unleashChanges: EventSource<AccountsChanged>;
   resources: CustomResourceClient;
   secretClient: SecretClient;
   workloads: WorkloadRestarter;
@@ -68,6 +72,10 @@ export function setupTokenController(manager: Manager, deps: TokenControllerDeps
     // A token waits for its account, and acts on its account's id: any change of the account's status is news.
     .watch<ServiceAccountResource>(serviceAccounts, ({ type, object, old }) =>
       type === "update" && isDeepStrictEqual(object.status, old?.status) ? [] : tokensByAccount.keys(keyToString(keyOf(object.metadata))).map(parseKey),
+    )
+    // A token revoked (or an account changed) in Unleash: the tokens of the accounts concerned.
+    .watch<AccountsChanged>(deps.unleashChanges, ({ object }) =>
+      accountsConcerned(object, serviceAccounts.list()).flatMap((account) => tokensByAccount.keys(keyToString(keyOf(account.metadata))).map(parseKey)),
     )
     // A Secret the operator wrote, edited or deleted by someone else, is repaired at once.
     .watch<V1Secret>(secrets, ({ object }) => {

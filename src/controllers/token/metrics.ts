@@ -25,7 +25,7 @@ export function addTokenMetrics(gauges: ResourceGauges, tokens: Lister<ServiceAc
     gauges,
     tokens,
     "unleash_token_last_seen_timestamp_seconds",
-    "Last use of the current token of each ServiceAccountToken that Unleash recorded, in steps of an hour (Unix time); no series while never used",
+    "Last use of the current token of each ServiceAccountToken that Unleash recorded, a day at a time (Unix time); no series before a use a day or more after the issue",
     (s) => s.lastSeenAt,
   );
   addStalledGauge(gauges, TOKEN_KIND, () => tokens.list());

@@ -32,17 +32,24 @@ export async function reportToken(context: TokenContext, plan: TokenPlan, execut
   await context.status.write(fields, ready(`token ${current.id} in Secret ${secretName}, expires ${current.expiresAt}, renews ${renewalTime}`));
 }
 
-/** Unleash updates a token's last use as it is used: status follows it in steps, not at every resync. */
-const SEEN_STEP_MS = 3_600_000;
+/**
+ * Unleash updates a token's last use every time it is used. Status follows it a day at a time (measured
+ * from the issue when no use is recorded yet), so that use costs at most one status write per token per
+ * day, and a freshly issued token in use costs none: what people look for is tokens nobody uses.
+ */
+const SEEN_STEP_MS = 24 * 3_600_000;
 
 /** When the current token was issued and last used; a new token starts with neither of the old one's. */
 function usage(previous: ServiceAccountTokenStatus, current: CurrentToken | undefined): Pick<ServiceAccountTokenStatus, "issuedAt" | "lastSeenAt"> {
   if (!current) return {};
   const same = previous.tokenId === current.id;
-  const issuedAt = current.issuedAt ?? (same ? previous.issuedAt : undefined);
+  // Once recorded, the issue time of a token stays: a list that says otherwise is no news.
+  const issuedAt = (same ? previous.issuedAt : undefined) ?? current.issuedAt;
   const recorded = same ? previous.lastSeenAt : undefined;
+  const since = recorded ?? issuedAt;
   const seen = current.seenAt;
-  const lastSeenAt = seen === undefined || (recorded !== undefined && Date.parse(seen) - Date.parse(recorded) < SEEN_STEP_MS) ? recorded : seen;
+  const news = seen !== undefined && (since === undefined || Date.parse(seen) - Date.parse(since) >= SEEN_STEP_MS);
+  const lastSeenAt = news ? seen : recorded;
   return { ...(issuedAt ? { issuedAt } : {}), ...(lastSeenAt ? { lastSeenAt } : {}) };
 }
 

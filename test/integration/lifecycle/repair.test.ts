@@ -27,8 +27,9 @@ describe("repair of drift", () => {
   }
 
   beforeAll(async () => {
-    // A short resync, so that changes made only in Unleash are seen within seconds.
-    world = await createWorld("repair", { resyncPeriod: "3s" });
+    // The default resync (10m) with a short poll of Unleash: changes made only in Unleash are seen by the
+    // poll alone, within seconds, and only the resources they concern are reconciled.
+    world = await createWorld("repair", { resyncPeriod: "10m", unleashPollInterval: "3s" });
     await world.apply(documents(connectionYaml(world.namespace, world.emulator.url, world.emulator.adminToken), serviceAccountYaml("app")));
     for (const name of ["revoked", "deleted", "edited", "orphaned"]) await world.apply(tokenYaml(name, "app"));
     for (const name of ["revoked", "deleted", "edited", "orphaned"]) await world.waitForCondition("ServiceAccountToken", name, "Ready", "True");

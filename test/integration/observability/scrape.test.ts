@@ -73,7 +73,9 @@ stringData: { UNLEASH_API_TOKEN: not-the-operators }`;
     );
     await world.waitForCondition("ServiceAccountToken", HEALTHY, "Ready", "True");
     await world.waitForCondition("ServiceAccountToken", STALLED, "Stalled", "True");
-    // One use of the healthy token, so that Unleash has a last use to report.
+    // One use of the healthy token a day after its issue (on Unleash's clock), so that Unleash has a last
+    // use to report that the operator takes into status (it follows the last use a day at a time).
+    await world.control.advanceClock(25 * 3_600_000);
     expect((await world.unleash(tokenOf(await world.secret(HEALTHY)), "GET", "/api/admin/user")).status).toBe(200);
     samples = await eventually(
       async () => {
@@ -143,9 +145,9 @@ stringData: { UNLEASH_API_TOKEN: not-the-operators }`;
     expect(issued).toBeLessThanOrEqual(now + 5);
     expect(renewal).toBeGreaterThan(now);
     expect(expiration).toBeGreaterThan(renewal);
-    // Unleash reports the last use in steps of an hour at most.
-    expect(lastSeen).toBeGreaterThan(now - 2 * 3600);
-    expect(lastSeen).toBeLessThanOrEqual(now + 5);
+    // The use a day after the issue, on Unleash's clock (advanced by 25 h).
+    expect(lastSeen).toBeGreaterThanOrEqual(issued + 24 * 3600);
+    expect(lastSeen).toBeLessThanOrEqual(now + 25 * 3600 + 5);
     // A token that never got an Unleash token has no times.
     expect(ofMetric("unleash_token_expiration_timestamp_seconds", { name: STALLED })).toEqual([]);
     expect(ofMetric("unleash_serviceaccount_tokens", { name: "app" }).map((s) => s.value)).toEqual([1]);

@@ -12,6 +12,9 @@ export interface OperatorOptions {
   namespaces: readonly string[];
   clusterName?: string;
   resyncPeriod?: string;
+  /** How often Unleash is polled for changes; by default the resync period when one is given (tests that
+   * shorten the resync expect Unleash's drift to be seen as often), else the operator's default. */
+  unleashPollInterval?: string;
   extraArgs?: readonly string[];
   env?: Record<string, string>;
   /** Default true; false returns at once, e.g. for an operator that is expected to crash. */
@@ -53,6 +56,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     `--health-probe-bind-address=127.0.0.1:${probePort}`,
     `--cluster-name=${options.clusterName ?? "test-cluster"}`,
     `--resync-period=${options.resyncPeriod ?? "10m"}`,
+    ...pollInterval(options),
     "--log-level=debug",
     ...(options.extraArgs ?? []),
   ];
@@ -73,4 +77,9 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     stop: () => child.stop(25_000),
     kill: () => child.stop(0),
   };
+}
+
+function pollInterval(options: Pick<OperatorOptions, "resyncPeriod" | "unleashPollInterval">): string[] {
+  const interval = options.unleashPollInterval ?? options.resyncPeriod;
+  return interval === undefined ? [] : [`--unleash-poll-interval=${interval}`];
 }

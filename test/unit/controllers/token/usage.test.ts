@@ -15,26 +15,30 @@ function useToken(world: ReturnType<typeof fakeWorld>, at: Date): void {
 }
 
 describe("token usage in status", () => {
-  it("records the issue time, and the last use in steps of an hour so that use does not cost a status write per resync", async () => {
+  it("records the issue time, and the last use a day at a time, so that use costs at most one status write a day", async () => {
     const world = setup();
     await world.converge();
-    const issued = world.kube.tokens.get("team-a/app-token")?.status;
-    expect(issued?.issuedAt).toBe(world.clock.now().toISOString());
-    expect(issued?.lastSeenAt).toBeUndefined();
+    const issuedAt = world.clock.now();
+    expect(world.kube.tokens.get("team-a/app-token")?.status.issuedAt).toBe(issuedAt.toISOString());
+    const lastSeen = () => world.kube.tokens.get("team-a/app-token")?.status.lastSeenAt;
 
-    const firstUse = new Date(world.clock.ms + 60_000);
-    useToken(world, firstUse);
-    await world.reconcileToken("app-token");
-    expect(world.kube.tokens.get("team-a/app-token")?.status.lastSeenAt).toBe(firstUse.toISOString());
-
-    useToken(world, new Date(firstUse.getTime() + 30 * 60_000));
+    // Used at once: no news worth a write yet.
+    useToken(world, new Date(issuedAt.getTime() + 60_000));
     world.resetWrites();
     await world.reconcileToken("app-token");
     expect(world.writes.status).toEqual([]);
+    expect(lastSeen()).toBeUndefined();
 
-    const later = new Date(firstUse.getTime() + 2 * 3_600_000);
-    useToken(world, later);
+    const dayLater = new Date(issuedAt.getTime() + 25 * 3_600_000);
+    world.clock.ms = dayLater.getTime();
+    useToken(world, dayLater);
     await world.reconcileToken("app-token");
-    expect(world.kube.tokens.get("team-a/app-token")?.status.lastSeenAt).toBe(later.toISOString());
+    expect(lastSeen()).toBe(dayLater.toISOString());
+
+    useToken(world, new Date(dayLater.getTime() + 2 * 3_600_000));
+    world.resetWrites();
+    await world.reconcileToken("app-token");
+    expect(world.writes.status).toEqual([]);
+    expect(lastSeen()).toBe(dayLater.toISOString());
   });
 });
