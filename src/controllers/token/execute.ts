@@ -66,8 +66,9 @@ const ISSUE_MESSAGES: Record<IssueReason, string> = {
 
 /**
  * Carries out a token plan in the only order that never loses a working
- * token: create, write the Secret, then revoke what it replaced. A token
- * whose Secret write failed is revoked at once, so no untracked token stays.
+ * token: create, write the Secret, then (revokeReplaced, once status says
+ * so) revoke what it replaced. A token whose Secret write failed is revoked
+ * at once, so no untracked token stays.
  */
 export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secret: V1Secret | undefined }): Promise<Execution> {
   const { plan, context } = deps;
@@ -82,9 +83,17 @@ export async function executePlan(deps: ExecutionDeps & { plan: TokenPlan; secre
     execution = { held: plan.held, ...(known ? { current: known, serial: plan.currentSerial } : {}) };
     if (current && deps.secret) Object.assign(execution, await enforceSecret(deps, current, plan.held, deps.secret));
   }
+  return execution;
+}
+
+/**
+ * The last step: revoke what the new token replaced. It comes after the status write, so a workload
+ * waiting for its repaired Secret never waits for it; a crash before it leaves tokens that the next
+ * reconcile finds as this resource's and no longer current or held, and revokes.
+ */
+export async function revokeReplaced(deps: RevokeDeps, plan: Pick<TokenPlan, "revokeAfter">): Promise<void> {
   await revokeTokens(deps, plan.revokeAfter, "it was replaced");
   crashPoint("after-revoke");
-  return execution;
 }
 
 type IssueRequest = NonNullable<TokenPlan["issue"]>;

@@ -15,7 +15,7 @@ import { reportOutcome } from "../shared/report.js";
 import { tokenAccount, type TokenAccountDeps } from "./account.js";
 import { recordedTokenIds, ROTATE_ANNOTATION, TOKEN_KIND, UNLEASH_TOKEN_LIMIT, type TokenContext } from "./context.js";
 import { parseTokenDescription } from "./description.js";
-import { executePlan, revokeTokens } from "./execute.js";
+import { executePlan, revokeReplaced, revokeTokens } from "./execute.js";
 import { planToken, type IssueReason, type ObservedToken, type TokenPlan } from "./plan.js";
 import { nextWake, reportToken } from "./report.js";
 import { ownershipOf, readSecretRecord } from "./secret-record.js";
@@ -88,6 +88,7 @@ export class TokenReconciler
     if (repair) this.repairs.record(uid, { generation, annotations }, `re-issue the token (${repair})`, now);
     await deleteStaleSecrets(this.deps, context, execution);
     await reportToken(context, plan, execution);
+    await revokeReplaced({ ...this.deps, context, connection, accountId }, plan);
     return { requeueAfterMs: nextWake(plan, execution, this.deps.now().getTime()) };
   }
 
