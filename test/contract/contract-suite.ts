@@ -4,12 +4,12 @@
 // that today's API cannot create (LegacyData) is also read with the operator's own client, which
 // is what has to cope with it.
 import { randomBytes } from "node:crypto";
-import { fetch } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UnleashClient, type ServiceAccountList } from "../../src/unleash/client.js";
 import type { ListedEntry } from "../../src/unleash/schemas.js";
 import type { LegacyData } from "../real-unleash/legacy-data.js";
+import { request, type Reply, type RequestOptions } from "./http.js";
 
 export interface ContractBackend {
   url: string;
@@ -80,20 +80,6 @@ const eventsSchema = z.object({
 type Account = z.infer<typeof accountSchema>;
 type Pat = z.infer<typeof patSchema>;
 
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-interface CallOptions {
-  token?: string;
-  body?: unknown;
-  /** Sends `body` as text with this content type instead of JSON. */
-  contentType?: string;
-}
-
 const FUTURE = "2048-01-01T00:00:00.000Z";
 const LIST_ROUTE = "GET /api/admin/service-account";
 
@@ -115,19 +101,7 @@ export function describeServiceAccountContract(
     return backend;
   }
 
-  async function call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-    const { url, adminToken } = started();
-    const headers: Record<string, string> = { authorization: options.token ?? adminToken };
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = options.contentType === undefined ? JSON.stringify(options.body) : String(options.body);
-      headers["content-type"] = options.contentType ?? "application/json";
-    }
-    const response = await fetch(`${url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
-    const text = await response.text();
-    const json: unknown = text === "" ? undefined : JSON.parse(text);
-    return { status: response.status, headers: response.headers, text, json };
-  }
+  const call = (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => request(started(), method, path, options);
 
   /** The name of a custom root role: the contract requires one to exist. */
   function customRoleName(): string {

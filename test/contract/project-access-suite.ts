@@ -4,12 +4,12 @@
 // that the client reads what both backends answer; plain HTTP is used only where the client
 // deliberately hides something (the wire shape, DELETE's 404, calls made with an account's token).
 import { randomBytes } from "node:crypto";
-import { fetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { UnleashClient } from "../../src/unleash/client.js";
 import { UnleashBadRequestError, UnleashNotFoundError } from "../../src/unleash/errors.js";
 import type { ContractBackend } from "./contract-suite.js";
+import { request, type Reply, type RequestOptions } from "./http.js";
 
 const FUTURE = new Date("2048-01-01T00:00:00.000Z");
 const DEFAULT_PROJECT = "default";
@@ -33,11 +33,6 @@ const eventsSchema = z.object({
 });
 const errorSchema = z.object({ name: z.string(), details: z.array(z.object({ path: z.string().optional() })) });
 
-interface Reply {
-  status: number;
-  json: unknown;
-}
-
 export function describeProjectAccessContract(name: string, start: () => Promise<ContractBackend>): void {
   const runId = randomBytes(4).toString("hex");
   let serial = 0;
@@ -58,15 +53,8 @@ export function describeProjectAccessContract(name: string, start: () => Promise
     return id;
   }
 
-  async function call(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Reply> {
-    const { backend } = started();
-    const headers: Record<string, string> = { authorization: options.token ?? backend.adminToken };
-    if (options.body !== undefined) headers["content-type"] = "application/json";
-    const body = options.body === undefined ? {} : { body: JSON.stringify(options.body) };
-    const response = await fetch(`${backend.url}${path}`, { method, headers, ...body });
-    const text = await response.text();
-    return { status: response.status, json: text === "" ? undefined : JSON.parse(text) };
-  }
+  const call = (method: string, path: string, options: RequestOptions = {}): Promise<Reply> =>
+    request(started().backend, method, path, options);
 
   async function createAccount(rootRole = "Viewer"): Promise<{ id: number; username: string }> {
     const username = uniqueName(rootRole.toLowerCase());

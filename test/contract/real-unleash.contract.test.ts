@@ -1,4 +1,5 @@
-import { SEEDED_HUMAN_USERNAME, startRealUnleash } from "../real-unleash/index.js";
+import { SEEDED_HUMAN_USERNAME, SEEDED_OTHER_PROJECT, startRealUnleash } from "../real-unleash/index.js";
+import { describeApiTokenContract } from "./api-token-suite.js";
 import { describeServiceAccountContract } from "./contract-suite.js";
 import { describeProjectAccessContract } from "./project-access-suite.js";
 
@@ -6,3 +7,4 @@ describeServiceAccountContract("real Unleash (open source + service-account rout
   humanUsername: SEEDED_HUMAN_USERNAME,
 });
 describeProjectAccessContract("real Unleash (open source + project-access routes)", () => startRealUnleash());
+describeApiTokenContract("real Unleash (open source)", async (format) => ({ ...(await startRealUnleash({ secureTokenStorage: format === "v2" })), otherProject: SEEDED_OTHER_PROJECT }));

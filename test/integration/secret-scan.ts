@@ -8,8 +8,15 @@ import { DEFAULT_ADMIN_TOKEN } from "../unleash-emulator/index.js";
 
 const run = promisify(execFile);
 
-/** Every credential shape tests create: PATs, v2 PATs, admin API tokens, and the emulator's admin token. */
-const CREDENTIALS = [/user:[0-9a-f]{56}/, /user:v2_[A-Za-z0-9_-]{20,}/, /\*:\*\.[0-9a-f]{16,}/, new RegExp(DEFAULT_ADMIN_TOKEN.replace(/[*.]/g, "\\$&"))];
+/** Every credential shape tests create: PATs, v2 PATs, admin and SDK API tokens (both formats), and the emulator's admin token. */
+const CREDENTIALS = [
+  /user:[0-9a-f]{56}/,
+  /user:v2_[A-Za-z0-9_-]{20,}/,
+  /\*:\*\.[0-9a-f]{16,}/,
+  /[\w*[\]-]+:[\w-]+\.[0-9a-f]{56}/,
+  /[\w*[\]-]+:[\w-]+\.v2_[A-Za-z0-9_-]{20,}/,
+  new RegExp(DEFAULT_ADMIN_TOKEN.replace(/[*.]/g, "\\$&")),
+];
 
 export interface Finding {
   source: string;

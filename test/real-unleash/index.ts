@@ -1,6 +1,7 @@
 // TEST INFRASTRUCTURE: a real, open-source Unleash server (the pinned `unleash-server`
 // package, on this project's Node 24) with Unleash Enterprise's service-account routes added,
-// on a PostgreSQL cluster of its own. Everything it starts is stopped by stop(), and killed
+// on a PostgreSQL cluster of its own. Its SDK API-token routes and SDK routes are its own,
+// untouched; `secureTokenStorage` picks the format of the tokens it makes. Everything it starts is stopped by stop(), and killed
 // when the calling process exits.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -15,13 +16,19 @@ import { realLegacyData, type LegacyData } from "./legacy-data.js";
 import { startPostgres, type RunningPostgres } from "./postgres.js";
 
 export type { LegacyAccount, LegacyData } from "./legacy-data.js";
-export { SEEDED_CUSTOM_ROOT_ROLE, SEEDED_HUMAN_USERNAME } from "./seed.js";
+export { SEEDED_CUSTOM_ROOT_ROLE, SEEDED_HUMAN_USERNAME, SEEDED_OTHER_PROJECT } from "./seed.js";
 
 export interface RealUnleashOptions {
   /** An admin API token, `*:*.<hex>`; default: a new random one. */
   adminToken?: string;
   /** Where the server's log goes; default: a temporary directory removed by stop(). */
   logDir?: string;
+  /**
+   * The server's `secureTokenStorage` flag: new SDK API tokens in the v2 format (the list shows
+   * only their selector) and a DELETE that the serving process obeys at once. Default false, as
+   * in the server, whatever this process's environment says.
+   */
+  secureTokenStorage?: boolean;
 }
 
 export interface RealUnleash {
@@ -63,6 +70,7 @@ export async function startRealUnleash(options: RealUnleashOptions = {}): Promis
         DATABASE_URL: postgres.url,
         PORT: String(port),
         ADMIN_TOKEN: adminToken,
+        UNLEASH_EXPERIMENTAL_SECURE_TOKEN: String(options.secureTokenStorage ?? false),
       },
     });
     const { url } = await waitForReadyLine(server);

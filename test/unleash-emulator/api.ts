@@ -1,6 +1,6 @@
 // The request pipeline of unleash-server for /api: JSON body parsing, authentication (401), route
 // lookup (404), permission (403), content type on POST/PUT (415), schema validation (400), handler.
-import { authenticate, isAllowed, type AuthContext } from "./auth.js";
+import { authenticate, authenticateSdk, isAllowed, sdkAudienceOf, type AuthContext, type AuthResult, type Caller } from "./auth.js";
 import {
   contentTypeRejected,
   handlerReply,
@@ -20,6 +20,8 @@ export interface ApiRequest {
   authorization: string | undefined;
   contentType: string | undefined;
   rawBody: string;
+  /** Every request header by its lower-case name. */
+  header(name: string): string | undefined;
 }
 
 export interface ApiContext extends AuthContext {
@@ -41,10 +43,22 @@ function parseBody(request: ApiRequest): ParsedBody {
   }
 }
 
+/** The SDK routes have middlewares of their own, mounted before the one of every other route. */
+function authenticateFor(request: ApiRequest, context: ApiContext): AuthResult {
+  const audience = sdkAudienceOf(request.path);
+  if (audience === undefined) return authenticate(request.authorization, context);
+  return authenticateSdk(request.authorization, audience, context.store);
+}
+
+function permitted(caller: Caller, permission: string | readonly string[], context: ApiContext, project?: string): boolean {
+  const anyOf = typeof permission === "string" ? [permission] : permission;
+  return anyOf.some((candidate) => isAllowed(caller, candidate, context.store, project));
+}
+
 export function handleApi(request: ApiRequest, context: ApiContext): Reply {
   const parsed = parseBody(request);
   if (!parsed.ok) return parsed.reply;
-  const auth = authenticate(request.authorization, context);
+  const auth = authenticateFor(request, context);
   if (!auth.ok) return auth.reply;
   const match = context.router.match(request.method, request.path);
   if (match === undefined) {
@@ -52,14 +66,14 @@ export function handleApi(request: ApiRequest, context: ApiContext): Reply {
     return middlewareReply(notFound(`The path you were looking for (${fullPath}) is not available.`));
   }
   const { route, params } = match;
-  if (route.permission !== undefined && !isAllowed(auth.caller, route.permission, context.store, params["projectId"])) {
+  if (route.permission !== undefined && !permitted(auth.caller, route.permission, context, params["projectId"])) {
     return middlewareReply(permissionDenied(route.permission));
   }
   if (route.takesBody && !isJsonContentType(request.contentType)) {
     return middlewareReply(contentTypeRejected(request.contentType));
   }
   try {
-    return route.run({ caller: auth.caller, store: context.store }, params, parsed.body);
+    return route.run({ caller: auth.caller, store: context.store, header: request.header }, params, parsed.body);
   } catch (error) {
     if (error instanceof RequestValidationError) return middlewareReply(error);
     if (error instanceof UnleashError) return handlerReply(error);

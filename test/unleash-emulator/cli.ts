@@ -1,10 +1,12 @@
 // Standalone emulator: `npx tsx test/unleash-emulator/cli.ts --port 0 --admin-token T --state-file F
-// [--latency-ms N] [--tls-cert file --tls-key file] [--base-path /unleash]`.
+// [--latency-ms N] [--tls-cert file --tls-key file] [--base-path /unleash] [--token-format v1|v2]
+// [--revocation-delay-ms N]`.
 // Prints one JSON line {"url","controlUrl","pid"} once listening, nothing else; stops on SIGTERM/SIGINT.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { launchEmulator, type EmulatorOptions } from "./emulator.js";
+import { TOKEN_FORMATS } from "./state.js";
 
 const argsSchema = z
   .object({
@@ -15,6 +17,8 @@ const argsSchema = z
     "tls-cert": z.string().min(1).optional(),
     "tls-key": z.string().min(1).optional(),
     "base-path": z.string().optional(),
+    "token-format": z.enum(TOKEN_FORMATS).optional(),
+    "revocation-delay-ms": z.coerce.number().int().nonnegative().optional(),
   })
   .refine((args) => (args["tls-cert"] === undefined) === (args["tls-key"] === undefined), {
     error: "--tls-cert and --tls-key go together",
@@ -30,6 +34,8 @@ function readArgs(): z.output<typeof argsSchema> {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "base-path": { type: "string" },
+      "token-format": { type: "string" },
+      "revocation-delay-ms": { type: "string" },
     },
     strict: true,
   });
@@ -44,6 +50,8 @@ function optionsFrom(args: z.output<typeof argsSchema>): EmulatorOptions {
     ...(args["admin-token"] === undefined ? {} : { adminToken: args["admin-token"] }),
     ...(args["state-file"] === undefined ? {} : { stateFile: args["state-file"] }),
     ...(args["base-path"] === undefined ? {} : { basePath: args["base-path"] }),
+    ...(args["token-format"] === undefined ? {} : { tokenFormat: args["token-format"] }),
+    ...(args["revocation-delay-ms"] === undefined ? {} : { revocationDelayMs: args["revocation-delay-ms"] }),
     ...(certFile === undefined || keyFile === undefined
       ? {}
       : { tls: { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") } }),

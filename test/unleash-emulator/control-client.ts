@@ -6,10 +6,12 @@ import {
   stateResponseSchema,
   type EmulatorStateView,
   type Fault,
+  type NewEnvironment,
   type NewProject,
 } from "./control-schema.js";
+import type { TokenFormat } from "./state.js";
 
-export type { EmulatorStateView, Fault, NewProject } from "./control-schema.js";
+export type { EmulatorStateView, Fault, NewEnvironment, NewProject } from "./control-schema.js";
 
 export class EmulatorControl {
   /** `dispatcher` is needed for an HTTPS emulator whose certificate the default agent does not trust. */
@@ -63,6 +65,24 @@ export class EmulatorControl {
   /** Deletes a project and all access to it; refused for "default" and for a project with flags. */
   async deleteProject(id: string): Promise<void> {
     await this.write("DELETE", "/projects", { id });
+  }
+
+  /** Creates an environment (a fresh emulator has development and production). Rejects a taken name. */
+  async createEnvironment(environment: NewEnvironment): Promise<void> {
+    await this.write("POST", "/environments", environment);
+  }
+
+  /** The format of SDK API tokens created from now on: "v2" is unleash-server's `secureTokenStorage` flag. */
+  async setTokenFormat(format: TokenFormat): Promise<void> {
+    await this.write("PUT", "/token-format", { format });
+  }
+
+  /**
+   * How long the SDK routes go on accepting a deleted v1 token, or a token's old expiry after a PUT
+   * (v1 and v2), as the server's token cache does: up to 60 s there. 0 (the default) counts at once.
+   */
+  async setRevocationDelay(ms: number): Promise<void> {
+    await this.write("PUT", "/revocation-delay", { ms });
   }
 
   /** Every account (deleted ones too) and every token, secrets only as SHA-256 hashes. */

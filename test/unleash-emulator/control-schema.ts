@@ -1,6 +1,6 @@
 // Request and response bodies of the emulator's control API (/_emulator), shared by server and client.
 import { z } from "zod";
-import { stateSchema } from "./state.js";
+import { apiTokenRecordSchema, stateSchema, TOKEN_FORMATS } from "./state.js";
 
 /** Which calls a fault hits, how often, and how likely. */
 const faultTarget = {
@@ -33,15 +33,15 @@ export const latencySchema = z.object({ route: z.string().min(1), ms: z.number()
 /** Raw entries the service-account list carries after the real ones (e.g. `{id: 7, username: null}`). */
 export const listExtrasSchema = z.object({ serviceAccounts: z.array(z.unknown()) });
 
-/** unleash-server's project id rule: URL friendly, at most 100 characters. */
-const projectId = z
+/** unleash-server's rule for project ids and environment names: URL friendly, at most 100 characters. */
+const urlFriendlyName = z
   .string()
   .min(1)
   .max(100)
   .refine((id) => encodeURIComponent(id) === id && id !== "." && id !== "..", { error: "must be URL friendly" });
 
 export const newProjectSchema = z.object({
-  id: projectId,
+  id: urlFriendlyName,
   name: z.string().min(1).optional(),
   description: z.string().optional(),
 });
@@ -50,11 +50,30 @@ export type NewProject = z.infer<typeof newProjectSchema>;
 
 export const projectRefSchema = z.object({ id: z.string().min(1) });
 
+/** An environment besides a fresh Unleash's development and production (Enterprise can create them). */
+export const newEnvironmentSchema = z.object({
+  name: urlFriendlyName,
+  /** Unleash's environment types are free text; "development", "test", "preprod" and "production" are the usual ones. Default "test". */
+  type: z.string().min(1).optional(),
+  enabled: z.boolean().optional(),
+});
+
+export type NewEnvironment = z.infer<typeof newEnvironmentSchema>;
+
+/** The format of SDK API tokens created from now on (unleash-server's `secureTokenStorage` flag for v2). */
+export const tokenFormatSchema = z.object({ format: z.enum(TOKEN_FORMATS) });
+
+/** How long the SDK routes go on accepting a deleted token, or an expiry a PUT moved (the server's token cache). */
+export const revocationDelaySchema = z.object({ ms: z.number().int().nonnegative() });
+
 export const clockAdvanceSchema = z.object({ ms: z.number().int().nonnegative() });
 
 export const callsResponseSchema = z.object({ calls: z.record(z.string(), z.number().int()) });
 
-/** The full state (token secrets only as hashes) and the emulator's current time. */
-export const stateResponseSchema = stateSchema.extend({ now: z.string() });
+/** The full state, every token only by its secret's hash (v1 SDK tokens' secrets left out), and the emulator's current time. */
+export const stateResponseSchema = stateSchema.extend({
+  apiTokens: z.array(apiTokenRecordSchema.omit({ secret: true })),
+  now: z.string(),
+});
 
 export type EmulatorStateView = z.infer<typeof stateResponseSchema>;

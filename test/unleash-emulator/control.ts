@@ -1,14 +1,17 @@
 // The emulator's own API under /_emulator: observation and fault injection for tests. Unleash has
 // no such prefix, so it can never collide with a real route. It needs no token (loopback only).
 import type { z } from "zod";
-import { ControlRefusal, createProject, deleteProject } from "./control-projects.js";
+import { ControlRefusal, createEnvironment, createProject, deleteProject } from "./control-projects.js";
 import {
   clockAdvanceSchema,
   faultSchema,
   latencySchema,
   listExtrasSchema,
+  newEnvironmentSchema,
   newProjectSchema,
   projectRefSchema,
+  revocationDelaySchema,
+  tokenFormatSchema,
 } from "./control-schema.js";
 import type { Faults } from "./faults.js";
 import type { Reply } from "./http-io.js";
@@ -45,9 +48,22 @@ const handlers: Record<string, ControlHandler> = {
   "POST /clock/advance": (body, { store }) => withBody(clockAdvanceSchema, body, ({ ms }) => store.clock.advance(ms)),
   "POST /projects": (body, { store }) => withBody(newProjectSchema, body, (project) => createProject(store, project)),
   "DELETE /projects": (body, { store }) => withBody(projectRefSchema, body, ({ id }) => deleteProject(store, id)),
+  "POST /environments": (body, { store }) => withBody(newEnvironmentSchema, body, (environment) => createEnvironment(store, environment)),
+  "PUT /token-format": (body, { store }) =>
+    withBody(tokenFormatSchema, body, ({ format }) => {
+      store.apiTokenSettings.format = format;
+    }),
+  "PUT /revocation-delay": (body, { store }) =>
+    withBody(revocationDelaySchema, body, ({ ms }) => {
+      store.apiTokenSettings.revocationDelayMs = ms;
+    }),
   "GET /state": (_body, { store }) => ({
     status: 200,
-    body: { ...store.state, now: store.clock.now().toISOString() },
+    body: {
+      ...store.state,
+      apiTokens: store.state.apiTokens.map(({ secret: _secret, ...token }) => token),
+      now: store.clock.now().toISOString(),
+    },
   }),
 };
 

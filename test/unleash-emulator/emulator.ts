@@ -6,7 +6,7 @@ import { Faults } from "./faults.js";
 import { loadState, saveState } from "./persistence.js";
 import { createRouter } from "./routes.js";
 import { createEmulatorServer } from "./server.js";
-import { seedState, type State } from "./state.js";
+import { seedState, TOKEN_FORMATS, type State, type TokenFormat } from "./state.js";
 import { Store } from "./store.js";
 
 export const DEFAULT_ADMIN_TOKEN = "*:*.emulator-admin-token";
@@ -22,6 +22,8 @@ const optionsSchema = z.object({
     .transform((path) => path.replace(/\/+$/, ""))
     .default(""),
   now: z.custom<() => number>((value) => typeof value === "function").optional(),
+  tokenFormat: z.enum(TOKEN_FORMATS).default("v1"),
+  revocationDelayMs: z.number().int().nonnegative().default(0),
 });
 
 export interface EmulatorOptions {
@@ -37,6 +39,10 @@ export interface EmulatorOptions {
   basePath?: string;
   /** Clock (ms since epoch) for expiry tests; default Date.now. */
   now?: () => number;
+  /** The format of new SDK API tokens: "v2" is unleash-server's `secureTokenStorage` flag. Default "v1". */
+  tokenFormat?: TokenFormat;
+  /** How long the SDK routes still accept a deleted token (the server's token cache). Default 0. */
+  revocationDelayMs?: number;
 }
 
 export interface RunningEmulator {
@@ -63,10 +69,12 @@ export async function launchEmulator(options: EmulatorOptions = {}): Promise<Lau
   const initial = (stateFile === undefined ? undefined : loadState(stateFile)) ?? seedState(clock.now());
   persist(initial);
   const faults = new Faults();
+  const store = new Store(initial, persist, clock);
+  store.apiTokenSettings = { format: settings.tokenFormat, revocationDelayMs: settings.revocationDelayMs };
   const { server, close } = createEmulatorServer({
-    store: new Store(initial, persist, clock),
+    store,
     faults,
-    router: createRouter(),
+    router: createRouter(settings.adminToken),
     adminToken: settings.adminToken,
     basePath: settings.basePath,
     ...(settings.tls === undefined ? {} : { tls: settings.tls }),

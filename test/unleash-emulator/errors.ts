@@ -57,11 +57,15 @@ export function validationFailed(details: ErrorDetail[]): RequestValidationError
   return new RequestValidationError(400, "BadDataError", REFER_TO_DETAILS, details);
 }
 
-export function permissionDenied(permission: string): UnleashError {
-  const message =
-    "You don't have the required permissions to perform this operation. " +
-    `To perform this action, you need the "${permission}" permission.`;
-  return new UnleashError(403, "PermissionError", message, undefined, { permissions: [permission] });
+/** A route open to any of several permissions names them all, as unleash-server's PermissionError does. */
+export function permissionDenied(permission: string | readonly string[]): UnleashError {
+  const permissions = typeof permission === "string" ? [permission] : [...permission];
+  const needed =
+    permissions.length === 1
+      ? `the "${permissions[0]}" permission`
+      : `one of the following permissions: ${permissions.map((name) => `"${name}"`).join(", ")}`;
+  const message = `You don't have the required permissions to perform this operation. To perform this action, you need ${needed}.`;
+  return new UnleashError(403, "PermissionError", message, undefined, { permissions });
 }
 
 export function contentTypeRejected(provided: string | undefined): UnleashError {
@@ -70,6 +74,17 @@ export function contentTypeRejected(provided: string | undefined): UnleashError 
     "Try using one of the content-types we do accept instead (application/json) " +
     "and make sure the body is in the corresponding format.";
   return new UnleashError(415, "ContentTypeError", message);
+}
+
+/** unleash-server's ExceedsLimitError (a GenericUnleashError with status 400). */
+export function exceedsLimit(resource: string, limit: number): UnleashError {
+  const message = `Failed to create ${resource}. You can't create more than the established limit of ${limit}.`;
+  return new UnleashError(400, "ExceedsLimitError", message);
+}
+
+/** What the catch-all error handler makes of an unexpected error, such as a database error. */
+export function unknownError(message: string): UnleashError {
+  return new UnleashError(500, "UnknownError", message);
 }
 
 export function nameExists(message: string): UnleashError {
@@ -99,4 +114,20 @@ export function authenticationRequired(basePath: string): UnleashError {
     type: "password",
     defaultHidden: false,
   });
+}
+
+// The SDK middlewares (backend-token-middleware, frontend-token-middleware, api-token-middleware)
+// answer with a bare message, neither an id nor a name.
+const NO_TOKEN_WHERE_TOKEN_WAS_REQUIRED =
+  "This endpoint requires an API token. Please add an authorization header to your request with a valid token";
+const TOKEN_TYPE_ERROR_MESSAGE = "invalid token: expected a different token type for this endpoint";
+
+/** No token, or one the server does not know (unknown, expired, revoked), on an SDK route. */
+export function sdkTokenRequired(): Reply {
+  return { status: 401, body: { message: NO_TOKEN_WHERE_TOKEN_WAS_REQUIRED } };
+}
+
+/** A token of the wrong kind: a PAT or the admin token on an SDK route, an SDK token elsewhere. */
+export function wrongTokenType(): Reply {
+  return { status: 403, body: { message: TOKEN_TYPE_ERROR_MESSAGE } };
 }

@@ -1,5 +1,6 @@
 // In-process Unleash emulator for tests: the service-account Admin API of
-// /work/shared/docs/unleash-service-account-api.md, plus fault injection under /_emulator.
+// /work/shared/docs/unleash-service-account-api.md, the SDK API tokens and SDK routes of
+// /work/shared/docs/unleash-api-tokens.md, plus fault injection under /_emulator.
 import { launchEmulator, type EmulatorOptions, type RunningEmulator } from "./emulator.js";
 
 export type { EmulatorOptions, RunningEmulator } from "./emulator.js";

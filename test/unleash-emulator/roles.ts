@@ -10,6 +10,23 @@ const UPDATE_FEATURE = "UPDATE_FEATURE";
 const DELETE_FEATURE = "DELETE_FEATURE";
 const UPDATE_PROJECT = "UPDATE_PROJECT";
 const DELETE_PROJECT = "DELETE_PROJECT";
+export const UPDATE_FEATURE_ENVIRONMENT = "UPDATE_FEATURE_ENVIRONMENT";
+
+/** Root permissions on SDK API tokens, per type (types/permissions.js). */
+export const API_TOKEN_PERMISSIONS = {
+  client: {
+    create: "CREATE_CLIENT_API_TOKEN",
+    read: "READ_CLIENT_API_TOKEN",
+    update: "UPDATE_CLIENT_API_TOKEN",
+    delete: "DELETE_CLIENT_API_TOKEN",
+  },
+  frontend: {
+    create: "CREATE_FRONTEND_API_TOKEN",
+    read: "READ_FRONTEND_API_TOKEN",
+    update: "UPDATE_FRONTEND_API_TOKEN",
+    delete: "DELETE_FRONTEND_API_TOKEN",
+  },
+} as const;
 
 export interface Grant {
   permission: string;
@@ -39,14 +56,20 @@ const EDITOR_GRANTS: readonly Grant[] = [
   { permission: CREATE_FEATURE, project: "default" },
   { permission: UPDATE_FEATURE, project: "default" },
   { permission: DELETE_FEATURE, project: "default" },
+  { permission: UPDATE_FEATURE_ENVIRONMENT, project: "default" },
+  // Editors may list SDK tokens, secrets included, but not make them (migration 20230619110243).
+  { permission: API_TOKEN_PERMISSIONS.client.read },
+  { permission: API_TOKEN_PERMISSIONS.frontend.read },
 ];
 
-// The feature permissions both built-in project roles hold (onboard-projects-to-rbac); the
-// strategy and environment permissions they also hold are not served by the emulator.
+// The feature permissions both built-in project roles hold (onboard-projects-to-rbac). Unleash
+// grants the environment one per environment; here it holds in every environment. Their strategy
+// permissions are not served by the emulator.
 const MEMBER_GRANTS: readonly Grant[] = [
   { permission: CREATE_FEATURE },
   { permission: UPDATE_FEATURE },
   { permission: DELETE_FEATURE },
+  { permission: UPDATE_FEATURE_ENVIRONMENT },
 ];
 const OWNER_GRANTS: readonly Grant[] = [...MEMBER_GRANTS, { permission: UPDATE_PROJECT }, { permission: DELETE_PROJECT }];
 
@@ -149,6 +172,16 @@ export function hasPermission(role: Role, permission: string, project = "default
       grant.permission === ADMIN ||
       (grant.permission === permission && (grant.project === undefined || grant.project === project)),
   );
+}
+
+/**
+ * What an SDK API token may do, as the permissions of unleash-server's ApiUser say it
+ * (resolveTokenPermissions): CLIENT for a backend token, FRONTEND for a frontend one. It is no
+ * role of the database, so its id is 0.
+ */
+export function sdkTokenRole(type: "client" | "backend" | "frontend"): Role {
+  const permission = type === "frontend" ? "FRONTEND" : "CLIENT";
+  return { id: 0, type: "root", name: `${type} API token`, description: "An SDK API token.", grants: [{ permission }] };
 }
 
 /** roleSchema of the API. */

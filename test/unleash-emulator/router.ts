@@ -2,13 +2,15 @@ import type { z } from "zod";
 import type { Caller } from "./auth.js";
 import type { Reply } from "./http-io.js";
 import type { Store } from "./store.js";
-import { parseOrThrow } from "./validation.js";
+import { ONE_OF_DETAIL, parseOrThrow } from "./validation.js";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
 export interface RequestContext {
   caller: Caller;
   store: Store;
+  /** A request header by its lower-case name. */
+  header(name: string): string | undefined;
 }
 
 export interface HandlerContext<Params, Body> extends RequestContext {
@@ -21,8 +23,8 @@ export interface Route {
   key: string;
   method: Method;
   pattern: string;
-  /** Permission checked before the body is looked at; undefined = any authenticated caller. */
-  permission?: string;
+  /** Permission checked before the body is looked at (any one of a list); undefined = any authenticated caller. */
+  permission?: string | readonly string[];
   /** POST and PUT routes require a JSON content type and validate their body. */
   takesBody: boolean;
   /** Validates params and body (400 BadDataError on failure), then runs the handler. */
@@ -32,7 +34,7 @@ export interface Route {
 interface RouteSpec<Params> {
   method: Method;
   pattern: string;
-  permission?: string;
+  permission?: string | readonly string[];
   params: z.ZodType<Params>;
 }
 
@@ -47,15 +49,22 @@ export function route<Params>(spec: RouteSpec<Params> & { handler: Handler<Param
   };
 }
 
+interface BodySpec<Body extends z.ZodType> {
+  body: Body;
+  /** The server's body schema is a `oneOf` of this one: a validation error names the `oneOf` too. */
+  bodyIsOneOf?: boolean;
+}
+
 export function routeWithBody<Params, Body extends z.ZodType>(
-  spec: RouteSpec<Params> & { body: Body; handler: Handler<Params, z.output<Body>> },
+  spec: RouteSpec<Params> & BodySpec<Body> & { handler: Handler<Params, z.output<Body>> },
 ): Route {
+  const trailing = spec.bodyIsOneOf ? [ONE_OF_DETAIL] : [];
   return {
     ...describe(spec),
     takesBody: true,
     run: (context, rawParams, rawBody) => {
       const params = parseOrThrow(spec.params, rawParams, "/params");
-      return spec.handler({ ...context, params, body: parseOrThrow(spec.body, rawBody, "/body") });
+      return spec.handler({ ...context, params, body: parseOrThrow(spec.body, rawBody, "/body", trailing) });
     },
   };
 }

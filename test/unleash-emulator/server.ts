@@ -84,6 +84,7 @@ async function answerApi(req: IncomingMessage, method: string, path: string, con
     authorization: req.headers.authorization,
     contentType: req.headers["content-type"],
     rawBody,
+    header: (name: string) => req.headersDistinct[name]?.join(", "),
   };
   return handleApi(request, context);
 }

@@ -1,10 +1,35 @@
 import type { Clock } from "./clock.js";
-import type { EventRecord, ProjectRecord, ProjectRoleGrant, State, TokenRecord, UserRecord } from "./state.js";
+import type {
+  ApiTokenRecord,
+  EnvironmentRecord,
+  EventRecord,
+  ProjectRecord,
+  ProjectRoleGrant,
+  State,
+  TokenFormat,
+  TokenRecord,
+  UserRecord,
+} from "./state.js";
 
 /** The real server keeps every event; the emulator keeps the newest ones so memory stays bounded. */
 export const MAX_EVENTS = 1000;
 
-export type NewEvent = Omit<EventRecord, "id" | "createdAt">;
+/** An event as recorded; `environment` only for the events that concern one. */
+export type NewEvent = Omit<EventRecord, "id" | "createdAt" | "environment"> & { environment?: string | null };
+
+/**
+ * How the server handles SDK API tokens: configuration, not data (unleash-server reads it from its
+ * options at start), so it is not saved with the state.
+ */
+export interface ApiTokenSettings {
+  /** The format new tokens get: v2 is unleash-server's `secureTokenStorage` flag. */
+  format: TokenFormat;
+  /**
+   * How long a deleted token, or an expiry moved by PUT, goes unnoticed on the SDK routes: the
+   * server's token cache. 0 (the default) makes every change visible at once.
+   */
+  revocationDelayMs: number;
+}
 
 /** Holds the state, hands out ids and saves after every change. */
 export class Store {
@@ -13,6 +38,8 @@ export class Store {
    * account without username, a malformed one): set through the control API, never persisted.
    */
   listExtras: unknown[] = [];
+
+  apiTokenSettings: ApiTokenSettings = { format: "v1", revocationDelayMs: 0 };
 
   constructor(
     private readonly current: State,
@@ -37,7 +64,8 @@ export class Store {
   }
 
   recordEvent(event: NewEvent): void {
-    this.current.events.push({ ...event, id: this.nextId("event"), createdAt: this.clock.now().toISOString() });
+    const { environment = null, ...rest } = event;
+    this.current.events.push({ ...rest, environment, id: this.nextId("event"), createdAt: this.clock.now().toISOString() });
     this.current.events.splice(0, Math.max(0, this.current.events.length - MAX_EVENTS));
   }
 
@@ -56,6 +84,15 @@ export class Store {
   /** Tokens of an account that the API still shows, expired ones included, in creation order. */
   tokensOf(userId: number): TokenRecord[] {
     return this.current.tokens.filter((token) => token.userId === userId && token.deletedAt === null);
+  }
+
+  /** SDK API tokens the Admin API still shows (expired ones too), in creation order. */
+  activeApiTokens(): ApiTokenRecord[] {
+    return this.current.apiTokens.filter((token) => token.deletedAt === null);
+  }
+
+  environment(name: string): EnvironmentRecord | undefined {
+    return this.current.environments.find((environment) => environment.name === name);
   }
 
   project(id: string): ProjectRecord | undefined {

@@ -7,13 +7,32 @@ import { validationFailed, type ErrorDetail } from "./errors.js";
 
 export type ValidatedPart = "/body" | "/params";
 
-/** The parsed value, or throws a 400 BadDataError whose detail names the offending path. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, part: ValidatedPart): z.output<S> {
+/**
+ * What Ajv adds when a body schema is a `oneOf` with one branch (createApiTokenSchema): after the
+ * branch's first error, the `oneOf` itself, worded by unleash-server's oneOfMessage.
+ */
+export const ONE_OF_DETAIL: ErrorDetail = {
+  message:
+    'The "/body" property must match exactly one schema in oneOf. The data you provided matches more than one option ' +
+    "in the schema. These options are mutually exclusive. Please refer back to the schema and remove any excess properties.",
+  path: "/body",
+};
+
+/**
+ * The parsed value, or throws a 400 BadDataError whose detail names the offending path, followed
+ * by `trailing` (e.g. ONE_OF_DETAIL).
+ */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  part: ValidatedPart,
+  trailing: readonly ErrorDetail[] = [],
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const { issues } = result.error;
   const first = issues.find((issue) => isMissing(issue, data)) ?? issues[0];
-  throw validationFailed(first === undefined ? [] : [detailOf(first, data, part)]);
+  throw validationFailed([...(first === undefined ? [] : [detailOf(first, data, part)]), ...trailing]);
 }
 
 function isMissing(issue: z.core.$ZodIssue, data: unknown): boolean {

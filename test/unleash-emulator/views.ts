@@ -1,6 +1,6 @@
-// Response shapes of the contract (serviceAccountSchema, patSchema) and of unleash-server's User.
+// Response shapes of the contract (serviceAccountSchema, patSchema, apiTokenSchema) and of unleash-server's User.
 import { createHash } from "node:crypto";
-import type { ProjectRecord, ProjectRoleGrant, TokenRecord, UserRecord } from "./state.js";
+import type { ApiTokenRecord, ProjectRecord, ProjectRoleGrant, TokenRecord, UserRecord } from "./state.js";
 
 /** unleash-server util/generateImageUrl. */
 export function imageUrlOf(user: Pick<UserRecord, "username" | "id">): string {
@@ -77,4 +77,45 @@ export function projectUserView(user: UserRecord, grants: readonly ProjectRoleGr
     roleId: grants[0]?.roleId,
     roles: grants.map((grant) => grant.roleId),
   };
+}
+
+/** The key a listed SDK token is addressed by: the v1 secret, or the v2 selector. */
+export function apiTokenIdentifier(token: ApiTokenRecord): string {
+  return (token.format === "v1" ? token.secret : token.selector) ?? "";
+}
+
+/** An optional key the v2 service leaves out when it is not set. */
+function whenSet(key: string, value: string | null): Record<string, string> {
+  return value === null ? {} : { [key]: value };
+}
+
+/**
+ * apiTokenSchema as the list and the by-name route send it. v1 (tokenRowReducer): the secret, a
+ * stored `backend` type shown as `client`, every key present. v2 (ApiTokenV2Service.toApiToken):
+ * the selector in `secret`, the stored type, no `alias`, `expiresAt` and `seenAt` only when set.
+ */
+export function listedApiTokenView(token: ApiTokenRecord): Record<string, unknown> {
+  const scope = { projects: token.projects, project: token.projects.join(","), environment: token.environment };
+  const secret = apiTokenIdentifier(token);
+  if (token.format === "v2") {
+    const dates = { ...whenSet("expiresAt", token.expiresAt), createdAt: token.createdAt, ...whenSet("seenAt", token.seenAt) };
+    return { secret, tokenName: token.tokenName, type: token.type, ...scope, ...dates, secure: true };
+  }
+  const type = token.type === "backend" ? "client" : token.type;
+  const dates = { expiresAt: token.expiresAt, createdAt: token.createdAt, alias: null, seenAt: token.seenAt };
+  return { secret, tokenName: token.tokenName, type, ...scope, ...dates, secure: false };
+}
+
+/** The 201 body of a create: the type as sent (lower-cased), the whole secret, `expiresAt` only when sent. */
+export function createdApiTokenView(token: ApiTokenRecord, secret: string): Record<string, unknown> {
+  const scope = { projects: token.projects, project: token.projects.join(","), environment: token.environment };
+  const common = { tokenName: token.tokenName, type: token.type, ...scope, ...whenSet("expiresAt", token.expiresAt) };
+  const v1Only = token.format === "v1" ? { alias: null } : {};
+  return { ...common, secret, ...v1Only, createdAt: token.createdAt, secure: token.format === "v2" };
+}
+
+/** An SDK token in an event: never its secret; a v2 token with its selector and version (toEventToken). */
+export function apiTokenEventData(token: ApiTokenRecord): Record<string, unknown> {
+  const { secret: _secret, ...listed } = listedApiTokenView(token);
+  return token.format === "v2" ? { ...listed, selector: token.selector, tokenVersion: 2 } : listed;
 }

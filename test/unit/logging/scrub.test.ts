@@ -6,6 +6,7 @@ const PAT_V2 = "user:v2_AbC-dEf_0123456789";
 const ADMIN = "*:*.964a287e1b728cb5f4f3e0120df92cb5";
 const API = "default:development.4b1d2e3f4a5b6c7d8e9f";
 const PROJECT_WILDCARD = "*:production.4b1d2e3f4a5b6c7d8e9f";
+const API_V2 = "[]:development.v2_AbCdEfGhIjKlMnOpQrStUv_0123456789abcdefghijABCDEFGHIJ_-xyz";
 
 describe("redactSecrets", () => {
   it.each([
@@ -14,6 +15,7 @@ describe("redactSecrets", () => {
     ["an admin token", ADMIN],
     ["an environment token", API],
     ["an all-projects token", PROJECT_WILDCARD],
+    ["a v2 API token", API_V2],
   ])("replaces %s wherever it stands in the text", (_, token) => {
     for (const text of [token, `before ${token} after`, `"${token}"`, `(${token}),`, `${token}\n${token}`]) {
       const scrubbed = redactSecrets(text);

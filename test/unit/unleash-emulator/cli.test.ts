@@ -28,7 +28,7 @@ describe("emulator CLI", () => {
     dir = await mkdtemp(join(tmpdir(), "unleash-emulator-cli-"));
     const token = "*:*.cli-secret-admin-token";
     const stateFile = join(dir, "state.json");
-    const args = ["--import", "tsx", CLI, "--port", "0", "--admin-token", token, "--state-file", stateFile];
+    const args = ["--import", "tsx", CLI, "--port", "0", "--admin-token", token, "--state-file", stateFile, "--token-format", "v2"];
     const started = spawn(process.execPath, args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child = started;
     let output = "";
@@ -41,6 +41,13 @@ describe("emulator CLI", () => {
     const reply = await fetch(`${announced.url}/api/admin/service-account`, { headers: { authorization: token } });
     expect(reply.status).toBe(200);
     await reply.arrayBuffer();
+    const created = await fetch(`${announced.url}/api/admin/api-tokens`, {
+      method: "POST",
+      headers: { authorization: token, "content-type": "application/json" },
+      body: JSON.stringify({ tokenName: "cli", type: "backend" }),
+    });
+    // --token-format v2: the secret has the v2 shape (checked as a boolean, never printed).
+    expect(z.object({ secret: z.string() }).parse(await created.json()).secret.includes(".v2_")).toBe(true);
 
     const exited = once(started, "exit");
     started.kill("SIGTERM");

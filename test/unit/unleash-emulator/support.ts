@@ -1,6 +1,9 @@
 // Shared by the emulator's unit tests: a started emulator with its control client, and plain HTTP calls.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fetch, type Dispatcher } from "undici";
-import { afterEach } from "vitest";
+import { afterEach, beforeEach } from "vitest";
 import { z } from "zod";
 import { EmulatorControl } from "../../unleash-emulator/control-client.js";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../unleash-emulator/index.js";
@@ -45,6 +48,18 @@ export async function emulatorForTest(options: EmulatorOptions = {}) {
 afterEach(async () => {
   await Promise.all(started.splice(0).map((emulator) => emulator.stop()));
 });
+
+/** A fresh temporary directory for each test of the calling suite, removed after it; the getter names it. */
+export function temporaryDirectoryPerTest(prefix: string): () => string {
+  let dir = "";
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
+}
 
 export const FUTURE = "2048-01-01T00:00:00.000Z";
 

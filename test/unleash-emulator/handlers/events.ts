@@ -14,7 +14,7 @@ const listEvents = route({
     const events = store.state.events
       .slice(-EVENTS_PAGE)
       .reverse()
-      .map((event) => ({ ...event, environment: null, tags: [] }));
+      .map((event) => ({ ...event, tags: [] }));
     return { status: 200, body: { version: 1, events, totalEvents: store.state.events.length } };
   },
 });

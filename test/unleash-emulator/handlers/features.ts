@@ -18,7 +18,7 @@ const createBody = z.object({
 });
 
 function featureView(feature: FeatureRecord): Record<string, unknown> {
-  const { createdByUserId: _author, ...visible } = feature;
+  const { createdByUserId: _author, environments: _environments, ...visible } = feature;
   return { ...visible, stale: false, archived: false };
 }
 
@@ -54,6 +54,7 @@ const createFeature = routeWithBody({
         impressionData: body.impressionData ?? false,
         createdAt: store.clock.now().toISOString(),
         createdByUserId: caller.userId,
+        environments: [],
       };
       state.features.push(record);
       store.recordEvent({
