@@ -17,6 +17,8 @@ export interface OperatorOptions {
   unleashPollInterval?: string;
   extraArgs?: readonly string[];
   env?: Record<string, string>;
+  /** The compiled entry point; default this tree's dist/main.js (an upgrade test runs an older build). */
+  entry?: string;
   /** Default true; false returns at once, e.g. for an operator that is expected to crash. */
   waitUntilReady?: boolean;
 }
@@ -49,7 +51,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const dir = await mkdtemp(join(runLogDir(), "operator-"));
   const logFile = join(dir, "operator.log");
   const args = [
-    join(repoRoot, "dist", "main.js"),
+    options.entry ?? join(repoRoot, "dist", "main.js"),
     `--kubeconfig=${options.kubeconfigPath}`,
     `--namespaces=${options.namespaces.join(",")}`,
     `--metrics-bind-address=127.0.0.1:${metricsPort}`,
