@@ -12,7 +12,7 @@ import { Block, type BenchWorld } from "./lib/block.js";
 import { openBenchWorld } from "./lib/world.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 import { renderTable, writeReport, type BenchReport, type BlockResult } from "./lib/report.js";
-import { converge, floor, growMemory, idle, readMemory, repair, restart, type ScenarioOptions } from "./lib/scenarios.js";
+import { converge, floor, growMemory, idle, readMemory, repair, restart, type MemoryGrowth, type ScenarioOptions } from "./lib/scenarios.js";
 import { makeWorkload, PROJECT_ACCESS } from "./lib/workload.js";
 
 const RESULTS_DIR = join(repoRoot, "bench", "results");
@@ -41,9 +41,13 @@ async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<Blo
   const restartResult = await restart(block, options);
   log(`${tag} memory`);
   const memory = await readMemory(block, options);
-  const grow = last && !args["skip-memory-5000"] && args["memory-tokens"] > memory.tokens;
-  if (grow) log(`${tag} memory: growing to ${args["memory-tokens"]} tokens`);
-  const growth = grow ? await growMemory(block, memory, args["memory-tokens"], perAccount, options) : undefined;
+  const growth: MemoryGrowth[] = [];
+  for (const target of last && !args["skip-memory-5000"] ? args["memory-tokens"] : []) {
+    const before = growth.at(-1)?.after ?? memory;
+    if (target <= before.tokens) continue;
+    log(`${tag} memory: growing to ${target} tokens`);
+    growth.push(await growMemory(block, before, target, perAccount, options));
+  }
   return {
     latencyMs: block.spec.latencyMs,
     loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
@@ -54,7 +58,7 @@ async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<Blo
     repair: repairResult,
     restart: restartResult,
     memory,
-    ...(growth ? { growth } : {}),
+    ...(growth.length > 0 ? { growth } : {}),
   };
 }
 

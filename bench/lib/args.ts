@@ -26,7 +26,11 @@ const runSchema = z.object({
     .transform((text) => text.split(",").map((part) => Number(part.trim())))
     .pipe(z.array(z.number().int().min(0)).min(1)),
   repair: count(100),
-  "memory-tokens": count(5000),
+  "memory-tokens": z
+    .string()
+    .default("5000,10000")
+    .transform((text) => text.split(",").map((part) => Number(part.trim())))
+    .pipe(z.array(z.number().int().min(1)).min(1)),
   "skip-memory-5000": z.boolean().default(false),
   "project-access": z.boolean().default(false),
   "operator-node-options": z.string().min(1).optional(),
@@ -69,8 +73,8 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --idle-periods N         resync periods watched in the idle scenario (default 3)
   --latency LIST           emulator latency per call in ms, one full run each (default 0,20)
   --repair N               Secrets deleted at once in the repair scenario (default 100)
-  --memory-tokens N        tokens for the second memory reading (default 5000)
-  --skip-memory-5000       skip the second memory reading
+  --memory-tokens LIST     token counts the last block grows to for further memory readings (default 5000,10000)
+  --skip-memory-5000       skip the further memory readings
   --project-access         every account declares project access (Member on "default"), admitted by the connection's policy
   --operator-node-options=S  NODE_OPTIONS for the operator, e.g. "--operator-node-options=--max-old-space-size=192" (the chart's cap)
   --apply-concurrency N    parallel creates when applying resources (default 32)

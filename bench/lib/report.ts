@@ -18,7 +18,8 @@ export interface BlockResult {
   repair: RepairResult;
   restart: RestartResult;
   memory: MemoryReading;
-  growth?: MemoryGrowth;
+  /** One reading per growth point (e.g. 5,000 and 10,000 tokens), in order. */
+  growth?: MemoryGrowth[];
 }
 
 export interface BenchReport {
@@ -57,6 +58,11 @@ function routeRows(blocks: BlockResult[], scenario: string, label: string, pick:
   ];
 }
 
+/** Milliseconds of CPU per token. */
+function perToken(cpuSeconds: number, tokens: number): string {
+  return `${((1000 * cpuSeconds) / Math.max(1, tokens)).toFixed(2)} ms`;
+}
+
 function usageRows(blocks: BlockResult[], scenario: string, pick: (block: BlockResult) => Usage): Row[] {
   return [
     ...routeRows(blocks, scenario, "unleash calls", (b) => pick(b).unleashCalls),
@@ -85,6 +91,11 @@ function rows(blocks: BlockResult[]): Row[] {
     { scenario: "floor", metric: "k8s TLS connections opened", cell: (b) => String(b.floor.kube.connections) },
     { scenario: "floor", metric: "working tokens in Secrets", cell: (b) => `${b.floor.tokenCheck.working}/${b.floor.tokenCheck.checked}` },
     { scenario: "floor", metric: "OPERATOR / FLOOR (cold wall time)", cell: (b) => `${b.coldOverFloor.toFixed(2)}x` },
+    {
+      scenario: "floor",
+      metric: "CPU per converged token: operator / floor client",
+      cell: (b) => `${perToken(b.cold.usage.cpuSeconds, b.cold.tokens)} / ${perToken(b.floor.cpuSeconds, b.cold.tokens)}`,
+    },
     { scenario: "idle", metric: "watched", cell: (b) => `${seconds(b.idle.durationMs)} (${b.idle.periods} resyncs)` },
     { scenario: "idle", metric: "unleash reads / writes", cell: (b) => `${b.idle.unleashReads} / ${b.idle.unleashWrites}` },
     { scenario: "idle", metric: "list calls per connection per resync", cell: (b) => String(b.idle.listCallsPerConnectionPerPeriod) },
@@ -99,16 +110,28 @@ function rows(blocks: BlockResult[]): Row[] {
     { scenario: "memory", metric: "tokens", cell: (b) => String(b.memory.tokens) },
     { scenario: "memory", metric: "RSS / heap used", cell: (b) => `${mb(b.memory.rssBytes)} / ${mb(b.memory.heapUsedBytes)}` },
     { scenario: "memory", metric: "metric series: all / per resource", cell: (b) => `${b.memory.series} / ${b.memory.resourceSeries}` },
-    ...(growth.length === 0
-      ? []
-      : [
-          { scenario: "memory", metric: "grown to tokens", cell: (b: BlockResult) => (b.growth ? String(b.growth.after.tokens) : "-") },
-          { scenario: "memory", metric: "growth converge wall time", cell: (b: BlockResult) => (b.growth ? seconds(b.growth.converge.wallMs) : "-") },
-          { scenario: "memory", metric: "RSS / heap used", cell: (b: BlockResult) => (b.growth ? `${mb(b.growth.after.rssBytes)} / ${mb(b.growth.after.heapUsedBytes)}` : "-") },
-          { scenario: "memory", metric: "per token: RSS / heap", cell: (b: BlockResult) => (b.growth ? `${kb(b.growth.perTokenRssBytes)} / ${kb(b.growth.perTokenHeapBytes)}` : "-") },
-          { scenario: "memory", metric: "metric series: all / per resource", cell: (b: BlockResult) => (b.growth ? `${b.growth.after.series} / ${b.growth.after.resourceSeries}` : "-") },
-        ]),
+    ...growthRows(growth),
   ];
+}
+
+/** One group of rows per growth point, e.g. 5,000 then 10,000 tokens. */
+function growthRows(blocks: BlockResult[]): Row[] {
+  const points = Math.max(0, ...blocks.map((b) => b.growth?.length ?? 0));
+  return Array.from({ length: points }, (_, i) => {
+    const at = (b: BlockResult, show: (g: MemoryGrowth) => string) => {
+      const point = b.growth?.[i];
+      return point ? show(point) : "-";
+    };
+    const scenario = `growth ${i + 1}`;
+    return [
+      { scenario, metric: "grown to tokens", cell: (b: BlockResult) => at(b, (g) => String(g.after.tokens)) },
+      { scenario, metric: "converge wall time of the added tokens", cell: (b: BlockResult) => at(b, (g) => seconds(g.converge.wallMs)) },
+      { scenario, metric: "operator CPU per added token", cell: (b: BlockResult) => at(b, (g) => `${((1000 * g.converge.usage.cpuSeconds) / Math.max(1, g.converge.tokens)).toFixed(2)} ms`) },
+      { scenario, metric: "RSS / heap used", cell: (b: BlockResult) => at(b, (g) => `${mb(g.after.rssBytes)} / ${mb(g.after.heapUsedBytes)}`) },
+      { scenario, metric: "per token since the last reading: RSS / heap", cell: (b: BlockResult) => at(b, (g) => `${kb(g.perTokenRssBytes)} / ${kb(g.perTokenHeapBytes)}`) },
+      { scenario, metric: "metric series: all / per resource", cell: (b: BlockResult) => at(b, (g) => `${g.after.series} / ${g.after.resourceSeries}`) },
+    ];
+  }).flat();
 }
 
 export function renderTable(report: BenchReport): string {

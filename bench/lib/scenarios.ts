@@ -67,12 +67,15 @@ export interface FloorScenarioResult {
   unleashCalls: Record<string, number>;
   kube: RequestCounts;
   tokenCheck: TokenCheck;
+  /** CPU seconds of the bench process while the floor ran: the floor client's, plus the bench's own watching. */
+  cpuSeconds: number;
 }
 
 /** 2. The floor: the same work by a direct client, in the block's floor namespaces. */
 export async function floor(block: Block, workload: Workload, options: ScenarioOptions & { concurrency: number }): Promise<FloorScenarioResult> {
   const emulator = block.floorEmulator;
   await Promise.all([emulator.control.resetCalls(), block.floorCounter.reset()]);
+  const cpuBefore = process.cpuUsage();
   const result = await runFloor({
     kube: block.floorKube,
     admin: block.world.admin,
@@ -83,8 +86,10 @@ export async function floor(block: Block, workload: Workload, options: ScenarioO
     applyConcurrency: options.applyConcurrency,
     unleashConnections: 10,
   });
+  const cpu = process.cpuUsage(cpuBefore);
   const [unleashCalls, kube] = await Promise.all([emulator.control.calls(), block.floorCounter.counts()]);
   return {
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     wallMs: Math.round(result.wallMs),
     tokenReady: distribution(result.tokensMs),
     accountReady: distribution(result.accountsMs),
