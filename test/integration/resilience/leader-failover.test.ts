@@ -6,6 +6,7 @@ import { CoordinationV1Api, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { eventually } from "../../harness/eventually.js";
 import { httpGet } from "../../harness/processes.js";
+import { metricValue } from "../support/metrics.js";
 import type { RunningOperator } from "../support/operator.js";
 import { convergeBoundMs, createFleet, readyCount, sizedFleet, type Fleet } from "./fleet.js";
 import { ledgerProblems, waitConverged } from "./ledger.js";
@@ -18,6 +19,8 @@ const LEASE_DURATION_MS = 15_000;
 const TAKEOVER_MARGIN_MS = 10_000;
 /** A released lease is taken on the standby's next attempt: one retry period with jitter, plus the leader's shutdown. */
 const HANDOVER_BOUND_MS = 8_000;
+
+const httpText = async (url: string) => (await fetch(url)).text();
 
 describe("leader failover", () => {
   const lease = `operator-${randomBytes(3).toString("hex")}`;
@@ -60,6 +63,11 @@ describe("leader failover", () => {
       intervalMs: 250,
     });
     const readyAtKill = await readyCount(scene.custom, scene.namespace, "ServiceAccountToken");
+    // Only the leader exports the fleet's per-resource series; a standby's would double them.
+    expect(await metricValue(leader.operator.metricsUrl, "unleash_operator_leader")).toBe(1);
+    expect(await metricValue(leader.operator.metricsUrl, "unleash_token_ready_status")).toBeGreaterThan(0);
+    expect(await metricValue(standby.operator.metricsUrl, "unleash_operator_leader")).toBe(0);
+    expect(await httpText(standby.operator.metricsUrl)).not.toContain("unleash_token_ready_status{");
     // SIGKILL: no shutdown, no lease release; the lease has to expire.
     process.kill(-leader.operator.process.pid, "SIGKILL");
     const killedAt = performance.now();
@@ -72,6 +80,7 @@ describe("leader failover", () => {
     const convergedS = secondsSince(killedAt);
 
     expect(await ledgerProblems(scene)).toEqual([]);
+    expect(await metricValue(standby.operator.metricsUrl, "unleash_token_ready_status", { condition: "True" })).toBe(expected.tokens.length);
     reportFigures("leader failover (SIGKILL)", {
       tokens: expected.tokens.length,
       ready_at_kill: readyAtKill,
