@@ -27,7 +27,8 @@ export class StalledError extends Error {
  * (it must not write status either). They are retried, or end with the process.
  */
 export function isStaleWrite(err: unknown): boolean {
-  return isConflict(err) || err instanceof FencedError;
+  // fetch (the Kubernetes client's) wraps a refused request as TypeError("fetch failed", { cause }).
+  return isConflict(err) || err instanceof FencedError || (err instanceof Error && err.cause instanceof FencedError);
 }
 
 /**

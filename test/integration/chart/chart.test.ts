@@ -180,9 +180,13 @@ describe("helm template | kubectl apply --dry-run=server", () => {
         adminTokenSecretRef: { name: "unleash-admin" },
         allowedNamespaces: { selector: { matchLabels: { team: "a" } } },
         allowedRootRoles: ["Viewer", "Editor"],
+        allowAdoption: false,
+        projectAccess: [{ namespaces: { names: ["team-a"] }, projects: ["team-a"], roles: ["*"] }, { projects: ["default"], roles: ["Member"] }],
       },
     });
     expect(manifests.map((m) => m.kind)).toEqual(expect.arrayContaining(["CustomResourceDefinition", "ClusterRole", "Deployment", "ClusterUnleashConnection", "ConfigMap"]));
+    const connection = manifests.find((m) => m.kind === "ClusterUnleashConnection");
+    expect(connection).toMatchObject({ spec: { allowAdoption: false, projectAccess: [{ projects: ["team-a"] }, { roles: ["Member"] }] } });
     expectAccepted(out, manifests);
   });
 
