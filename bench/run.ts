@@ -12,7 +12,7 @@ import { Block, type BenchWorld } from "./lib/block.js";
 import { openBenchWorld } from "./lib/world.js";
 import { runWithCleanup } from "./lib/lifecycle.js";
 import { renderTable, writeReport, type BenchReport, type BlockResult } from "./lib/report.js";
-import { converge, floor, growMemory, idle, readMemory, repair, restart, type MemoryGrowth, type ScenarioOptions } from "./lib/scenarios.js";
+import { converge, floor, growMemory, idle, readMemory, repair, restart, revokedInUnleash, type MemoryGrowth, type ScenarioOptions } from "./lib/scenarios.js";
 import { makeWorkload, PROJECT_ACCESS } from "./lib/workload.js";
 
 const RESULTS_DIR = join(repoRoot, "bench", "results");
@@ -37,6 +37,8 @@ async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<Blo
   const idleResult = await idle(block, args.resync.ms, args["idle-periods"], options);
   log(`${tag} repair of ${args.repair} Secrets`);
   const repairResult = await repair(block, args.repair, options);
+  log(`${tag} ${args.revoke} tokens revoked in Unleash`);
+  const revocation = await revokedInUnleash(block, args.revoke, options);
   log(`${tag} restart`);
   const restartResult = await restart(block, options);
   log(`${tag} memory`);
@@ -56,6 +58,7 @@ async function runBlock(block: Block, args: RunArgs, last: boolean): Promise<Blo
     coldOverFloor: Math.round((100 * cold.wallMs) / Math.max(1, floorResult.wallMs)) / 100,
     idle: idleResult,
     repair: repairResult,
+    revocation,
     restart: restartResult,
     memory,
     ...(growth.length > 0 ? { growth } : {}),

@@ -26,6 +26,7 @@ const runSchema = z.object({
     .transform((text) => text.split(",").map((part) => Number(part.trim())))
     .pipe(z.array(z.number().int().min(0)).min(1)),
   repair: count(100),
+  revoke: count(20),
   "memory-tokens": z
     .string()
     .default("5000,10000")
@@ -52,6 +53,7 @@ const RUN_OPTIONS = {
   "idle-periods": { type: "string" },
   latency: { type: "string" },
   repair: { type: "string" },
+  revoke: { type: "string" },
   "memory-tokens": { type: "string" },
   "skip-memory-5000": { type: "boolean" },
   "project-access": { type: "boolean" },
@@ -73,6 +75,7 @@ export const RUN_HELP = `Usage: npm run bench -- [flags]
   --idle-periods N         resync periods watched in the idle scenario (default 3)
   --latency LIST           emulator latency per call in ms, one full run each (default 0,20)
   --repair N               Secrets deleted at once in the repair scenario (default 100)
+  --revoke N               tokens revoked in Unleash at once in the revocation scenario (default 20)
   --memory-tokens LIST     token counts the last block grows to for further memory readings (default 5000,10000)
   --skip-memory-5000       skip the further memory readings
   --project-access         every account declares project access (Member on "default"), admitted by the connection's policy

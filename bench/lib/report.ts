@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { RequestCounts } from "../../test/harness/kube-write-counter.js";
-import type { ConvergeResult, FloorScenarioResult, IdleResult, MemoryGrowth, MemoryReading, RepairResult, RestartResult } from "./scenarios.js";
+import type { ConvergeResult, FloorScenarioResult, IdleResult, MemoryGrowth, MemoryReading, RepairResult, RestartResult, RevocationResult } from "./scenarios.js";
 import type { Distribution } from "./stats.js";
 import type { Usage } from "./block.js";
 
@@ -16,6 +16,7 @@ export interface BlockResult {
   coldOverFloor: number;
   idle: IdleResult;
   repair: RepairResult;
+  revocation: RevocationResult;
   restart: RestartResult;
   memory: MemoryReading;
   /** One reading per growth point (e.g. 5,000 and 10,000 tokens), in order. */
@@ -105,6 +106,10 @@ function rows(blocks: BlockResult[]): Row[] {
     { scenario: "repair", metric: "restored p50/p99/max", cell: (b) => spread(b.repair.repaired) },
     { scenario: "repair", metric: "working tokens in Secrets", cell: (b) => `${b.repair.tokenCheck.working}/${b.repair.tokenCheck.checked}` },
     ...usageRows(blocks, "repair", (b) => b.repair.usage),
+    { scenario: "revoked", metric: "tokens revoked in Unleash at once", cell: (b) => String(b.revocation.tokens) },
+    { scenario: "revoked", metric: "replaced in their Secrets p50/p99/max", cell: (b) => spread(b.revocation.replaced) },
+    { scenario: "revoked", metric: "working tokens in Secrets", cell: (b) => `${b.revocation.tokenCheck.working}/${b.revocation.tokenCheck.checked}` },
+    ...usageRows(blocks, "revoked", (b) => b.revocation.usage),
     { scenario: "restart", metric: "stop / ready / idle", cell: (b) => `${seconds(b.restart.stopMs)} / ${seconds(b.restart.readyMs)} / ${seconds(b.restart.idleMs)}` },
     ...usageRows(blocks, "restart", (b) => b.restart.usage),
     { scenario: "memory", metric: "tokens", cell: (b) => String(b.memory.tokens) },

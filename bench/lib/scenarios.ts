@@ -143,9 +143,7 @@ export interface RepairResult {
 export async function repair(block: Block, count: number, options: ScenarioOptions): Promise<RepairResult> {
   const { view, admin } = block.world;
   await waitUntilIdle(block.requireOperator(), { timeoutMs: options.timeoutMs, stableForMs: 1_000 });
-  const all = block.workload.tokens;
-  const step = Math.max(1, Math.floor(all.length / count));
-  const victims = all.filter((_, i) => i % step === 0).slice(0, count);
+  const victims = spread(block.workload.tokens, count, 0);
   const before = new Map(victims.map((t) => [key(t), view.secrets.get(key(t))]));
   const isRepaired = (k: string) => {
     const old = before.get(k);
@@ -167,6 +165,50 @@ export async function repair(block: Block, count: number, options: ScenarioOptio
     usage,
     tokenCheck: await checkTokens(admin, victims, block.operatorEmulator.url),
   };
+}
+
+export interface RevocationResult {
+  tokens: number;
+  wallMs: number;
+  replaced: Distribution;
+  usage: Usage;
+  tokenCheck: TokenCheck;
+}
+
+/** `count` tokens spread over the block's (shifted by `offset`, so scenarios hit different ones). */
+function spread<T>(all: readonly T[], count: number, offset: number): T[] {
+  const step = Math.max(1, Math.floor(all.length / count));
+  return all.filter((_, i) => i % step === offset % step).slice(0, count);
+}
+
+/**
+ * 5. Revoked in Unleash: an admin revokes `count` tokens after a leak, through the Admin API; the time
+ * until each Secret holds a new working token (the operator sees it by its poll of Unleash, or by the
+ * age limit of its snapshot, with the benchmark's flags).
+ */
+export async function revokedInUnleash(block: Block, count: number, options: ScenarioOptions): Promise<RevocationResult> {
+  const { view, admin } = block.world;
+  await waitUntilIdle(block.requireOperator(), { timeoutMs: options.timeoutMs, stableForMs: 1_000 });
+  const victims = spread(block.workload.tokens, count, 1);
+  const before = new Map(victims.map((t) => [key(t), view.secrets.get(key(t))?.tokenId]));
+  const isReplaced = (k: string) => {
+    const now = view.secrets.get(k)?.tokenId;
+    return now !== undefined && now !== before.get(k) && view.tokenConverged(k);
+  };
+  const { url, adminToken } = block.operatorEmulator;
+  const { result, usage } = await block.measure(async () => {
+    const started = performance.now();
+    const times = view.timeUntilAll([...before.keys()], isReplaced, started, options.timeoutMs, "revoked in Unleash");
+    await forEachConcurrently(victims, victims.length, async (t) => {
+      const accountId = view.accounts.get(`${t.namespace}/${t.account}`)?.id;
+      const tokenId = before.get(key(t));
+      if (accountId === undefined || tokenId === undefined) throw new Error(`no account or token id for ${key(t)}`);
+      const response = await fetch(`${url}/api/admin/service-account/${accountId}/token/${tokenId}`, { method: "DELETE", headers: { authorization: adminToken } });
+      if (!response.ok) throw new Error(`revoking ${key(t)}: HTTP ${response.status}`);
+    });
+    return [...(await times).values()];
+  });
+  return { tokens: victims.length, wallMs: Math.round(Math.max(...result)), replaced: distribution(result), usage, tokenCheck: await checkTokens(admin, victims, url) };
 }
 
 export interface RestartResult {
