@@ -79,10 +79,17 @@ export class Controller {
     this.queue.add(keyToString(key));
   }
 
-  /** controller-runtime's Watches: events of `source` queue the keys `map` names. */
-  watch<T>(source: EventSource<T>, map: Mapper<T>): this {
+  /**
+   * controller-runtime's Watches: events of `source` queue the keys `map` names. With `deferToBackoff`,
+   * a key whose failed reconcile is already scheduled for a retry waits for it (news from a poll must not
+   * turn backoff into a busy loop against a failing Unleash).
+   */
+  watch<T>(source: EventSource<T>, map: Mapper<T>, options: { deferToBackoff?: boolean } = {}): this {
     onEvery(source, (event) => {
-      for (const key of map(event)) this.enqueue(key);
+      for (const key of map(event)) {
+        if (options.deferToBackoff) this.queue.addUnlessBackingOff(keyToString(key));
+        else this.enqueue(key);
+      }
     });
     return this;
   }

@@ -65,6 +65,15 @@ export class WorkQueue<K extends string = string> implements ProcessingProbe {
     this.enqueue(key);
   }
 
+  /**
+   * Adds `key` unless it failed and its retry is already scheduled: news that the retry will see anyway
+   * (it reconciles from fresh state) must not cut the backoff short.
+   */
+  addUnlessBackingOff(key: K): void {
+    if (this.rateLimiter.numRequeues(key) > 0 && this.delayed.has(key)) return;
+    this.add(key);
+  }
+
   /** Adds `key` after `delayMs`; if it is already waiting, the earlier time wins. */
   addAfter(key: K, delayMs: number): void {
     if (this.shuttingDown) return;

@@ -64,8 +64,10 @@ export function setupServiceAccountController(manager: Manager, deps: ServiceAcc
       type === "delete" || (old && isDeepStrictEqual(object.metadata.labels, old.metadata.labels)) ? [] : keys(byNamespace.keys(object.metadata.name)),
     );
   // A poll of Unleash found these accounts changed there (deleted, renamed, another role).
-  controller.watch<AccountsChanged>(deps.unleashChanges, ({ object }) =>
-    accountsConcerned(object, accountsByConnection.objects(object.connectionId, serviceAccounts)).map((account) => keyOf(account.metadata)),
+  controller.watch<AccountsChanged>(
+    deps.unleashChanges,
+    ({ object }) => accountsConcerned(object, accountsByConnection.objects(object.connectionId, serviceAccounts)).map((account) => keyOf(account.metadata)),
+    { deferToBackoff: true },
   );
   // A connection that changes, recovers or breaks is news for every account using it.
   for (const [kind, source] of [

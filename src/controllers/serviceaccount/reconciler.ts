@@ -16,7 +16,7 @@ import { StalledError } from "../shared/outcomes.js";
 import { reportOutcome } from "../shared/report.js";
 import { CleaningUpKind, type KindReconciler, type ReconcileContext } from "../shared/reconcile.js";
 import { parseTokenDescription } from "../token/description.js";
-import { matchAccount } from "./account-match.js";
+import { matchAccount, type AccountMatch } from "./account-match.js";
 import { checkAdoption, takenBy } from "./adoption.js";
 import { claimantOf, claimantsOf, type ClaimSources } from "./claims.js";
 import { otherOwner, type Claimant } from "./ownership.js";
@@ -110,9 +110,14 @@ export class ServiceAccountReconciler
       // An account is not made for access it may not have: a refused request writes nothing to Unleash.
       const refused = refusedAccess(spec.projects ?? [], connection.projectPolicy, connection.id);
       if (refused) throw new StalledError(stalled(refused.reason, refused.message));
-      return this.#create(context, connection, roleId, match.kind === "gone", claimants);
+      return this.#create(context, spec, connection, roleId, match.kind === "gone", claimants);
     }
-    const owner = otherOwner(self, claimants, match.account);
+    return this.#existing(context, spec, connection, claimants, match);
+  }
+
+  /** An account with the username exists: ours, another resource's, or one to adopt if allowed. */
+  #existing(context: Account, spec: ServiceAccountSpec, connection: ResolvedConnection, claimants: readonly Claimant[], match: Extract<AccountMatch, { account: unknown }>): SnapshotAccount {
+    const owner = otherOwner(this.#claimant(context), claimants, match.account);
     if (owner) throw takenBy(context.username, match.account.id, owner);
     if (match.kind === "ours") return match.account;
     checkAdoption({ meta: context.meta, username: context.username, adoptExisting: spec.adoptExisting, clusterName: this.deps.clusterName }, connection, match.account);
@@ -120,7 +125,7 @@ export class ServiceAccountReconciler
     return match.account;
   }
 
-  async #create(context: Account, connection: ResolvedConnection, roleId: number, recreate: boolean, claimants: readonly Claimant[]): Promise<SnapshotAccount> {
+  async #create(context: Account, spec: ServiceAccountSpec, connection: ResolvedConnection, roleId: number, recreate: boolean, claimants: readonly Claimant[]): Promise<SnapshotAccount> {
     // The claim is recorded before Unleash is asked, so an account found after a crash is known to be ours.
     await context.status.patch({ creationStartedAt: this.deps.now().toISOString(), id: undefined });
     crashPoint("after-account-claim");
@@ -133,10 +138,11 @@ export class ServiceAccountReconciler
       return { ...account, tokens: account.tokens };
     } catch (err) {
       if (!(err instanceof UnleashConflictError)) throw err;
-      // A lost answer to an earlier create looks like a clash: the claim recognises that account as ours.
+      // A lost answer to an earlier create looks like a clash: the claim recognises that account as ours. An
+      // account made meanwhile by someone else (the snapshot predates it) goes the way it would have gone.
       connection.snapshots.invalidate();
       const again = matchAccount(await connection.snapshots.get(), context.status.current, { ...context, rootRole: roleId });
-      if (again.kind === "ours" && !otherOwner(this.#claimant(context), claimants, again.account)) return again.account;
+      if (again.kind === "ours" || again.kind === "taken") return this.#existing(context, spec, connection, claimants, again);
       throw new StalledError(
         stalled("UsernameTaken", `the username ${context.username} is already used in Unleash (by a user or another service account); choose another spec.username`),
       );

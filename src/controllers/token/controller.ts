@@ -74,8 +74,10 @@ export function setupTokenController(manager: Manager, deps: TokenControllerDeps
       type === "update" && isDeepStrictEqual(object.status, old?.status) ? [] : tokensByAccount.keys(keyToString(keyOf(object.metadata))).map(parseKey),
     )
     // A token revoked (or an account changed) in Unleash: the tokens of the accounts concerned.
-    .watch<AccountsChanged>(deps.unleashChanges, ({ object }) =>
-      accountsConcerned(object, serviceAccounts.list()).flatMap((account) => tokensByAccount.keys(keyToString(keyOf(account.metadata))).map(parseKey)),
+    .watch<AccountsChanged>(
+      deps.unleashChanges,
+      ({ object }) => accountsConcerned(object, serviceAccounts.list()).flatMap((account) => tokensByAccount.keys(keyToString(keyOf(account.metadata))).map(parseKey)),
+      { deferToBackoff: true },
     )
     // A Secret the operator wrote, edited or deleted by someone else, is repaired at once.
     .watch<V1Secret>(secrets, ({ object }) => {

@@ -44,6 +44,22 @@ describe("WorkQueue", () => {
     expect(queue.len()).toBe(0);
   });
 
+  it("lets news wait for a failed key's scheduled retry, but not for a requeue after success", async () => {
+    const queue = new WorkQueue();
+    queue.add("failed");
+    queue.done((await queue.get()) ?? "");
+    queue.addRateLimited("failed");
+    queue.addUnlessBackingOff("failed");
+    expect(queue.len()).toBe(0);
+
+    queue.add("fine");
+    queue.done((await queue.get()) ?? "");
+    queue.forget("fine");
+    queue.addAfter("fine", 60_000);
+    queue.addUnlessBackingOff("fine");
+    expect(queue.len()).toBe(1);
+  });
+
   it("never hands a key to a second worker while the first is processing it", async () => {
     const queue = new WorkQueue();
     queue.add("a");

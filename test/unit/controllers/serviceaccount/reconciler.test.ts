@@ -83,6 +83,16 @@ describe("ServiceAccount reconciler", () => {
     expect(adopting.writes.events).toContain("app Normal Adopted");
   });
 
+  it("says AdoptionNotAllowed, not UsernameTaken, for an account made by hand after its view of Unleash was listed", async () => {
+    const world = fakeWorld({ allowAdoption: false });
+    await world.connection.snapshots.get();
+    await world.unleash.createServiceAccount({ username: "app", name: "made by hand", rootRole: 3 });
+    world.kube.add("ServiceAccount", "app", account({ adoptExisting: true }));
+    await world.reconcileAccount("app");
+    expect(readyOf(world.kube.serviceAccounts.get("team-a/app"))?.reason).toBe("AdoptionNotAllowed");
+    expect(world.kube.serviceAccounts.get("team-a/app")?.status.id).toBeUndefined();
+  });
+
   it("names the resource that owns an account another resource of the cluster declares", async () => {
     const world = fakeWorld();
     world.kube.add("ServiceAccount", "first", account({ username: "bot" }));
